@@ -1,0 +1,1 @@
+"""The executable specification: one module per tutorial section (see spec/ledger.py)."""

@@ -1,0 +1,322 @@
+"""The claims ledger: a pytest plugin that turns the spec's tests into a corrected tutorial.
+
+Every spec test carries a ``@claim(...)`` marker: a stable id, the tutorial section,
+what the document says (paraphrased), what is true today, and the pinned verdict.
+While it runs, a test records measured evidence through the ``evidence`` fixture.
+
+Claims and evidence travel in ``report.user_properties``, so the ledger is assembled
+on the controller even under pytest-xdist. At the end of the session the plugin prints
+a summary and writes ``LEDGER.md`` and ``ledger.json`` (plus figures) to ``--ledger-dir``.
+A claim whose test fails is shown as DRIFTED: the document-versus-today verdict no
+longer matches what the installed Keras does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import pytest
+
+
+class Verdict(str, Enum):
+    """The fixed vocabulary of verdicts a claim can pin."""
+
+    HOLDS = "holds"
+    DEPRECATED = "holds, with a deprecation warning"
+    CORRECTED = "document's code fails; a corrected form works"
+    REFUTED = "refuted"
+    OBSOLETE = "obsolete: true only of old Keras"
+
+
+VERDICT_MARK = {
+    Verdict.HOLDS: "✅",
+    Verdict.DEPRECATED: "⚠️",
+    Verdict.CORRECTED: "🔧",
+    Verdict.REFUTED: "❌",
+    Verdict.OBSOLETE: "🕰️",
+}
+
+# Section titles in our own words, in document order.  "TOC x.y" are chapters the
+# table of contents promises but the document never writes.
+SECTIONS = {
+    "2": "Keras overview: backends, versions, hardware",
+    "3.1": "Building models: Sequential and Functional",
+    "3.2": "Training: compile() and fit()",
+    "3.3": "Evaluation: evaluate()",
+    "4.1": "MNIST digit classification with an MLP",
+    "4.2": "Image generation with a DCGAN",
+    "TOC 2.5 / 4.1": "GANs: the adversarial principle",
+    "TOC 4.2": "DCGAN and WGAN",
+    "TOC 3.1": "Unsupervised learning",
+    "TOC 3.2": "K-means clustering",
+    "TOC 3.3": "DBSCAN clustering",
+    "TOC 3.4": "Clustering applied: image segmentation and image clustering",
+    "meta": "How this specification itself behaves",
+}
+
+
+def claim(id: str, *, section: str, says: str, today: str, verdict: Verdict):
+    """Mark a test as the check of one tutorial statement."""
+    if section not in SECTIONS:
+        raise ValueError(f"unknown section {section!r}; add it to spec.ledger.SECTIONS")
+    if not isinstance(verdict, Verdict):
+        raise TypeError(f"verdict must be a Verdict, got {verdict!r}")
+    return pytest.mark.claim(
+        id=id, section=section, says=says, today=today, verdict=verdict.name
+    )
+
+
+def _section_key(section: str):
+    order = list(SECTIONS)
+    return order.index(section)
+
+
+def _short(value, limit=400) -> str:
+    if isinstance(value, float):
+        text = f"{value:.6g}"
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Evidence:
+    """Records measured facts on the running test; they end up in the ledger."""
+
+    def __init__(self, item: pytest.Item, ledger_dir: Path):
+        self._item = item
+        self._ledger_dir = ledger_dir
+
+    def __call__(self, key: str, value) -> None:
+        self._item.user_properties.append(("evidence", (key, _short(value))))
+
+    def figure(self, fig, name: str, caption: str) -> Path:
+        """Save a matplotlib figure next to the ledger and embed it."""
+        figures = self._ledger_dir / "figures"
+        figures.mkdir(parents=True, exist_ok=True)
+        path = figures / f"{name}.png"
+        fig.savefig(path, dpi=80, bbox_inches="tight")
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        self._item.user_properties.append(("figure", (f"figures/{name}.png", caption)))
+        return path
+
+
+_STATE: dict = {"entries": {}}
+
+
+@dataclass
+class Entry:
+    nodeid: str
+    claim: dict
+    evidence: list = field(default_factory=list)
+    figures: list = field(default_factory=list)
+    outcome: str = "not run"
+    detail: str = ""
+
+    @property
+    def claim_id(self) -> str:
+        match = re.search(r"\[(.*)\]$", self.nodeid)
+        return self.claim["id"] + (f"[{match.group(1)}]" if match else "")
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("ledger")
+    group.addoption(
+        "--ledger-dir",
+        default="build/ledger",
+        help="where LEDGER.md, ledger.json and figures are written (default build/ledger)",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "claim: tutorial statement checked by the test")
+    config._ledger_entries = _STATE["entries"] = {}
+
+
+def _ledger_dir(config) -> Path:
+    return Path(config.rootpath, config.getoption("--ledger-dir"))
+
+
+@pytest.fixture
+def evidence(request) -> Evidence:
+    """Record a measured fact (``evidence("params", 7114)``) or a figure for the ledger."""
+    return Evidence(request.node, _ledger_dir(request.config))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    marker = item.get_closest_marker("claim")
+    if marker is not None:
+        item.user_properties.append(("claim", dict(marker.kwargs)))
+
+
+def pytest_runtest_logreport(report):
+    props = dict((k, v) for k, v in report.user_properties if k == "claim")
+    if "claim" not in props:
+        return
+    entries = _STATE["entries"]  # reports relayed by xdist carry no config
+    entry = entries.setdefault(report.nodeid, Entry(report.nodeid, props["claim"]))
+    entry.evidence = [v for k, v in report.user_properties if k == "evidence"]
+    entry.figures = [v for k, v in report.user_properties if k == "figure"]
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        if report.passed:
+            entry.outcome = "confirmed"
+        elif report.skipped:
+            entry.outcome = "skipped"
+            entry.detail = _short(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+        else:
+            entry.outcome = "DRIFTED"
+            last = report.longreprtext.strip().splitlines()[-1:]
+            entry.detail = _short(last[0] if last else "failed")
+    elif report.when == "teardown" and report.failed:
+        entry.outcome = "DRIFTED"
+        entry.detail = "teardown failed"
+
+
+def _is_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _versions() -> dict:
+    import keras
+    import numpy
+    import sklearn
+
+    return {
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+        "numpy": numpy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def _untestable() -> list[dict]:
+    from spec.untestable import UNTESTABLE
+
+    return UNTESTABLE
+
+
+def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict) -> str:
+    lines = [
+        "# The claims ledger: the tutorial, corrected",
+        "",
+        "Each entry is one statement of the tutorial (paraphrased, cited by section), what is",
+        "true on today's Keras, and the evidence measured by the spec test that pins it.",
+        "Verdicts: " + "; ".join(f"{VERDICT_MARK[v]} {v.value}" for v in Verdict) + ".",
+        "An entry marked **DRIFTED** failed its test: the installed Keras no longer behaves as pinned.",
+        "",
+        "Measured with " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
+        "",
+    ]
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.claim["verdict"]] = counts.get(entry.claim["verdict"], 0) + 1
+    lines.append("| verdict | claims |")
+    lines.append("|---|---|")
+    for v in Verdict:
+        lines.append(f"| {VERDICT_MARK[v]} {v.value} | {counts.get(v.name, 0)} |")
+    outcomes: dict[str, int] = {}
+    for entry in entries:
+        outcomes[entry.outcome] = outcomes.get(entry.outcome, 0) + 1
+    lines.append(f"| not testable (listed, no test) | {len(untestable)} |")
+    lines.append("")
+    lines.append("Outcomes: " + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) + ".")
+    lines.append("")
+    by_section: dict[str, list] = {}
+    for entry in entries:
+        by_section.setdefault(entry.claim["section"], []).append(entry)
+    for item in untestable:
+        by_section.setdefault(item["section"], []).append(item)
+    for section in sorted(by_section, key=_section_key):
+        label = section if section.startswith(("TOC", "meta")) else f"§{section}"
+        lines += [f"## {label}: {SECTIONS[section]}", ""]
+        for entry in by_section[section]:
+            if isinstance(entry, dict):
+                lines += [
+                    f"### {entry['id']} · not testable",
+                    f"- **The document says:** {entry['says']}",
+                    f"- **Why no test:** {entry['why']}",
+                    "",
+                ]
+                continue
+            verdict = Verdict[entry.claim["verdict"]]
+            flag = "" if entry.outcome == "confirmed" else f" · **{entry.outcome}**"
+            lines += [
+                f"### {entry.claim_id} · {VERDICT_MARK[verdict]} {verdict.value}{flag}",
+                f"- **The document says:** {entry.claim['says']}",
+                f"- **Today:** {entry.claim['today']}",
+            ]
+            if entry.evidence:
+                lines.append("- **Evidence:**")
+                lines += [f"  - {key}: `{value}`" for key, value in entry.evidence]
+            lines.append(f"- **Outcome:** {entry.outcome}" + (f" ({entry.detail})" if entry.detail else ""))
+            lines.append(f"- **Test:** `{entry.nodeid}`")
+            for path, caption in entry.figures:
+                lines += ["", f"![{caption}]({path})", f"*{caption}*"]
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _entries_sorted(config) -> list[Entry]:
+    entries = list(config._ledger_entries.values())
+    return sorted(entries, key=lambda e: (_section_key(e.claim["section"]), e.nodeid))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if _is_worker(config) or not config._ledger_entries:
+        return
+    entries = _entries_sorted(config)
+    untestable = _untestable()
+    versions = _versions()
+    out = _ledger_dir(config)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "LEDGER.md").write_text(render_markdown(entries, untestable, versions), encoding="utf-8")
+    payload = {
+        "versions": versions,
+        "claims": [
+            {
+                "id": e.claim_id,
+                "section": e.claim["section"],
+                "says": e.claim["says"],
+                "today": e.claim["today"],
+                "verdict": Verdict[e.claim["verdict"]].value,
+                "evidence": dict(e.evidence),
+                "figures": [p for p, _ in e.figures],
+                "outcome": e.outcome,
+                "detail": e.detail,
+                "test": e.nodeid,
+            }
+            for e in entries
+        ],
+        "not_testable": untestable,
+    }
+    (out / "ledger.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if _is_worker(config) or not config._ledger_entries:
+        return
+    entries = _entries_sorted(config)
+    tr = terminalreporter
+    tr.section("claims ledger")
+    for e in entries:
+        verdict = Verdict[e.claim["verdict"]]
+        mark = "" if e.outcome == "confirmed" else f"  [{e.outcome}]"
+        tr.write_line(f"{e.claim_id:<28} §{e.claim['section']:<14} {verdict.value}{mark}")
+    drifted = sum(e.outcome == "DRIFTED" for e in entries)
+    where = Path(config.rootpath, config.getoption("--ledger-dir"), "LEDGER.md")
+    tr.write_line(
+        f"{len(entries)} claims checked, {drifted} drifted, "
+        f"{len(_untestable())} not testable; ledger: {os.path.relpath(where)}"
+    )

@@ -1,0 +1,201 @@
+"""§3.1, building models: the Sequential and Functional styles.
+
+Lesson for a newcomer: start every model with ``keras.Input(shape=...)``; import
+``Input`` and ``Model`` from ``keras`` itself; merge branches with the layer functions
+``keras.layers.concatenate/add/multiply/...`` (``merge()`` is long gone).
+"""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers, models
+
+from reference import construction
+from spec.ledger import Verdict, claim
+from spec.support import recorded_warnings
+
+
+@claim(
+    "S3.1-sequential-example",
+    section="3.1",
+    says="An empty Sequential() filled with add(): Dense(64, relu, input_dim=100), Dropout(0.5), Dense(10, softmax).",
+    today="Builds and works, but passing input_dim to a layer now raises a UserWarning asking for an "
+    "Input(shape) first entry instead (reference.construction.sequential_classifier).",
+    verdict=Verdict.DEPRECATED,
+)
+def test_sequential_as_written(evidence):
+    with recorded_warnings() as caught:
+        model = models.Sequential()
+        model.add(layers.Dense(64, activation="relu", input_dim=100))
+        model.add(layers.Dropout(0.5))
+        model.add(layers.Dense(10, activation="softmax"))
+    assert any("Do not pass an `input_shape`/`input_dim` argument to a layer" in w for w in caught), caught
+    evidence("warning", caught[0])
+    evidence("output shape", model.output_shape)
+    evidence("parameters", model.count_params())
+    assert model.output_shape == (None, 10)
+    assert model.count_params() == 100 * 64 + 64 + 64 * 10 + 10 == 7114
+    modern = construction.sequential_classifier()
+    with recorded_warnings() as quiet:
+        modern = construction.sequential_classifier()
+    assert quiet == []
+    assert modern.count_params() == model.count_params()
+
+
+@claim(
+    "S3.1-dense-arguments",
+    section="3.1",
+    says="Dense's first argument is the output dimension, the second the activation; input_dim is the "
+    "input dimension of the first layer.",
+    today="Holds: units and activation are Dense's first two positional arguments; the first kernel is (100, 64).",
+    verdict=Verdict.HOLDS,
+)
+def test_dense_arguments(evidence):
+    dense = layers.Dense(64, "relu")
+    out = dense(np.full((2, 100), -1.0, "float32"))
+    evidence("units, activation", f"{dense.units}, {dense.activation.__name__}")
+    evidence("kernel shape", tuple(dense.kernel.shape))
+    assert dense.units == 64 and dense.activation is keras.activations.relu
+    assert tuple(dense.kernel.shape) == (100, 64) and tuple(out.shape) == (2, 64)
+    assert float(keras.ops.min(out)) >= 0.0  # relu: no negative output
+
+
+@claim(
+    "S3.1-dropout-rate",
+    section="3.1",
+    says="Dropout takes one argument, the rate: the probability of dropping a unit.",
+    today="Holds in training: a fraction `rate` of inputs is zeroed and the rest scaled by 1/(1-rate). "
+    "In inference (predict, evaluate) Dropout passes inputs through unchanged.",
+    verdict=Verdict.HOLDS,
+)
+@pytest.mark.parametrize("rate", [0.2, 0.5])
+def test_dropout_rate(rate, evidence):
+    dropout = layers.Dropout(rate, seed=7)
+    ones = np.ones((200, 500), "float32")
+    trained = keras.ops.convert_to_numpy(dropout(ones, training=True))
+    dropped = float(np.mean(trained == 0))
+    survivors = np.unique(trained[trained != 0])
+    inferred = keras.ops.convert_to_numpy(dropout(ones, training=False))
+    evidence("fraction zeroed in training (100,000 units)", round(dropped, 4))
+    evidence("value of survivors", survivors.tolist())
+    assert abs(dropped - rate) < 0.01  # binomial std at n=100,000 is < 0.0016
+    np.testing.assert_allclose(survivors, [1 / (1 - rate)], rtol=1e-6)
+    np.testing.assert_array_equal(inferred, ones)
+
+
+@claim(
+    "S3.1-functional-imports",
+    section="3.1",
+    says="The Functional example imports Input and Model from keras.models.",
+    today="keras.models has no Input: the import raises ImportError. Use `from keras import Input, Model` "
+    "(or keras.Input / keras.Model).",
+    verdict=Verdict.CORRECTED,
+)
+def test_functional_imports(evidence):
+    with pytest.raises(ImportError, match="cannot import name 'Input' from 'keras.models'") as failure:
+        exec("from keras.models import Input, Model", {})
+    evidence("document's import", f"ImportError: {failure.value}".split(" (")[0])
+    namespace = {}
+    exec("from keras import Input, Model", namespace)
+    assert namespace["Input"] is keras.Input and namespace["Model"] is keras.Model
+    exec("from keras import backend as K", namespace)  # the document's other import still works
+    evidence("corrected import", "from keras import Input, Model")
+
+
+@claim(
+    "S3.1-functional-example",
+    section="3.1",
+    says="Input((32,)) -> Dense(64, relu) -> Dense(1, sigmoid), wrapped by Model(inputs=[...], outputs=[...]).",
+    today="Holds with the corrected import: 2,177 parameters, output in (0, 1). Note `outputs` comes from a "
+    "second Dense layer applied to the tensor x, not 'directly from layer x' as the text puts it.",
+    verdict=Verdict.HOLDS,
+)
+def test_functional_example(evidence):
+    inputs = keras.Input((32,))
+    x = layers.Dense(64, activation="relu")(inputs)
+    outputs = layers.Dense(1, activation="sigmoid")(x)
+    model = keras.Model(inputs=[inputs], outputs=[outputs])
+    dense_layers = [layer for layer in model.layers if isinstance(layer, layers.Dense)]
+    producer = outputs._keras_history.operation
+    predictions = keras.ops.convert_to_numpy(model([np.random.default_rng(0).normal(size=(64, 32))]))
+    evidence("parameters", model.count_params())
+    evidence("Dense layers", len(dense_layers))
+    evidence("prediction range", (float(predictions.min()), float(predictions.max())))
+    assert model.count_params() == 32 * 64 + 64 + 64 + 1 == 2177
+    assert len(dense_layers) == 2 and producer is dense_layers[1]
+    assert 0 < predictions.min() and predictions.max() < 1
+    assert construction.functional_binary_classifier().count_params() == 2177
+
+
+@claim(
+    "S3.1-merge-function",
+    section="3.1",
+    says="Layers are merged with concatenate() or merge().",
+    today="merge() was Keras 1's and is gone (ImportError). concatenate() and its siblings add, subtract, "
+    "multiply, average, maximum, minimum and dot are the merging layers today.",
+    verdict=Verdict.OBSOLETE,
+)
+def test_merge_is_gone(evidence):
+    with pytest.raises(ImportError, match="cannot import name 'merge'") as failure:
+        exec("from keras.layers import merge", {})
+    assert not hasattr(layers, "merge")
+    evidence("from keras.layers import merge", f"ImportError: {failure.value}".split(" (")[0])
+
+
+_NUMPY_MERGE = {
+    "concatenate": lambda a, b: np.concatenate([a, b], axis=-1),
+    "add": np.add,
+    "subtract": np.subtract,
+    "multiply": np.multiply,
+    "average": lambda a, b: (a + b) / 2,
+    "maximum": np.maximum,
+    "minimum": np.minimum,
+    "dot": lambda a, b: np.sum(a * b, axis=1, keepdims=True),
+}
+
+
+@claim(
+    "S3.1-merge-layers",
+    section="3.1",
+    says="Functional models merge several layers with merge functions such as concatenate().",
+    today="Each merge function computes what its name says; checked against numpy on the branches' outputs.",
+    verdict=Verdict.HOLDS,
+)
+@pytest.mark.parametrize("how", sorted(construction.MERGE_FUNCTIONS))
+def test_merge_layers(how, evidence):
+    model = construction.two_branch_merge(how)
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(5, 8)).astype("float32"), rng.normal(size=(5, 8)).astype("float32")
+    left = keras.ops.convert_to_numpy(model.get_layer("left")(a))
+    right = keras.ops.convert_to_numpy(model.get_layer("right")(b))
+    merged = keras.ops.convert_to_numpy(model([a, b]))
+    expected = _NUMPY_MERGE[how](left, right)
+    evidence("output shape", merged.shape)
+    np.testing.assert_allclose(merged, expected, rtol=1e-5, atol=1e-5)
+
+
+@claim(
+    "S3.1-multi-io",
+    section="3.1",
+    says="Functional models allow arbitrary connections among several inputs and outputs; "
+    "Sequential models are for linear stacks.",
+    today="Holds: a two-input, two-output model trains with one loss per output; a Sequential model "
+    "rejects a second input.",
+    verdict=Verdict.HOLDS,
+)
+def test_multi_input_multi_output(evidence):
+    model = construction.multi_input_multi_output()
+    rng = np.random.default_rng(0)
+    x = {"text": rng.normal(size=(64, 20)).astype("float32"), "meta": rng.normal(size=(64, 5)).astype("float32")}
+    y = {"label": rng.integers(0, 3, size=64), "score": rng.normal(size=(64, 1)).astype("float32")}
+    model.compile(optimizer="adam", loss={"label": "sparse_categorical_crossentropy", "score": "mse"})
+    history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    outputs = model.predict(x, verbose=0)
+    evidence("inputs", [t.name for t in model.inputs])
+    evidence("output shapes", {k: v.shape for k, v in outputs.items()})
+    evidence("history keys", sorted(history.history))
+    assert outputs["label"].shape == (64, 3) and outputs["score"].shape == (64, 1)
+    assert {"label_loss", "score_loss", "loss"} <= set(history.history)
+    with pytest.raises(Exception) as failure:
+        keras.Sequential([keras.Input((4,)), keras.Input((4,)), layers.Concatenate()])
+    evidence("Sequential with two inputs", f"{type(failure.value).__name__}: {str(failure.value)[:120]}")

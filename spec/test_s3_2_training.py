@@ -1,0 +1,213 @@
+"""§3.2, training: what compile() and fit() each really do.
+
+Lesson for a newcomer: compile() only configures (optimizer, loss, metrics) and never
+touches the weights; fit() trains, for exactly ``epochs`` passes unless a callback stops
+it early; ``validation_split`` holds out the *last* part of the arrays, before shuffling.
+"""
+
+import inspect
+
+import keras
+import numpy as np
+import pytest
+
+from reference import construction
+from spec.ledger import Verdict, claim
+from spec.support import largest_change, weights_of
+
+
+def _data(n=200, dim=100, classes=10, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, dim)).astype("float32")
+    y = keras.utils.to_categorical(rng.integers(0, classes, size=n), classes)
+    return x, y
+
+
+def _compiled(**compile_args):
+    model = construction.sequential_classifier()
+    model.compile(**{"optimizer": "rmsprop", "loss": "categorical_crossentropy", "metrics": ["accuracy"], **compile_args})
+    return model
+
+
+@claim(
+    "S3.2-two-training-methods",
+    section="3.2",
+    says="Keras offers two ways to train a model: fit() and compile().",
+    today="Only fit() (and train_on_batch) trains. compile() configures optimizer, loss and metrics and "
+    "leaves every weight exactly as it was.",
+    verdict=Verdict.REFUTED,
+)
+def test_compile_does_not_train(evidence):
+    x, y = _data()
+    model = construction.sequential_classifier()
+    initial = weights_of(model)
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+    after_compile = weights_of(model)
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    after_fit = weights_of(model)
+    evidence("largest weight change from compile()", largest_change(initial, after_compile))
+    evidence("largest weight change from fit(), 1 epoch", largest_change(after_compile, after_fit))
+    assert largest_change(initial, after_compile) == 0.0
+    assert largest_change(after_compile, after_fit) > 1e-3
+
+
+@claim(
+    "S3.2-fit-steps",
+    section="3.2",
+    says="fit() feeds the data to the model, computes the error at every step, updates the weights by "
+    "backpropagation, and repeats until a stopping condition.",
+    today="Holds (steps 2 and 4 of the document's list are one and the same update). The stopping condition "
+    "is the number of epochs: ceil(n / batch_size) updates per epoch, each with its own loss.",
+    verdict=Verdict.HOLDS,
+)
+def test_fit_steps(evidence):
+    x, y = _data(n=200)
+    model = _compiled()
+    losses, changes = [], []
+
+    class Watch(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            self.before = weights_of(self.model)
+
+        def on_train_batch_end(self, batch, logs=None):
+            losses.append(logs["loss"])
+            changes.append(largest_change(self.before, weights_of(self.model)))
+
+    model.fit(x, y, epochs=3, batch_size=32, verbose=0, callbacks=[Watch()])
+    updates = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+    evidence("optimizer updates for 200 samples, batch 32, 3 epochs", updates)
+    evidence("losses logged", len(losses))
+    evidence("smallest weight change in any step", min(changes))
+    assert updates == 3 * 7 == len(losses) == len(changes)
+    assert min(changes) > 0.0
+
+
+@claim(
+    "S3.2-stop-condition",
+    section="3.2",
+    says="fit() repeats until the specified stopping condition is met.",
+    today="Holds: besides `epochs`, a callback such as EarlyStopping can end training sooner.",
+    verdict=Verdict.HOLDS,
+)
+def test_early_stopping(evidence):
+    x, y = _data(n=200)
+    # A learning rate of 0 and no dropout: the loss never improves, so patience runs out.
+    model = keras.Sequential([keras.Input((100,)), keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="categorical_crossentropy")
+    stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=2, min_delta=1e-3)
+    history = model.fit(x, y, epochs=50, batch_size=50, verbose=0, callbacks=[stopper])
+    evidence("epochs run of 50 with EarlyStopping(patience=2)", len(history.history["loss"]))
+    assert len(history.history["loss"]) == 3
+
+
+@claim(
+    "S3.2-fit-arguments",
+    section="3.2",
+    says="fit() takes four arguments: training data, labels, epochs and batch_size.",
+    today="fit() takes 16 arguments; those four are the common ones. Defaults: epochs=1 and "
+    "batch_size=None, which means batches of 32.",
+    verdict=Verdict.REFUTED,
+)
+def test_fit_arguments(evidence):
+    parameters = [p for p in inspect.signature(keras.Model.fit).parameters if p != "self"]
+    evidence("fit() parameters", ", ".join(parameters))
+    assert len(parameters) == 16
+    assert inspect.signature(keras.Model.fit).parameters["epochs"].default == 1
+    assert inspect.signature(keras.Model.fit).parameters["batch_size"].default is None
+    x, y = _data(n=100)
+    model = _compiled()
+    history = model.fit(x, y, verbose=0)
+    updates = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+    evidence("updates with the defaults on 100 samples", updates)
+    assert len(history.history["loss"]) == 1 and updates == 4  # ceil(100 / 32)
+
+
+@claim(
+    "S3.2-fit-snippet",
+    section="3.2",
+    says="fit(train_data, train_labels, epochs=10, batch_size=32, validation_split=0.2) returns a History "
+    "recording loss, val_loss, accuracy and val_accuracy.",
+    today="Holds: History.history has exactly those four keys when compiled with metrics=['accuracy'] "
+    "(only loss and val_loss without metrics), one value per epoch.",
+    verdict=Verdict.HOLDS,
+)
+def test_history_keys(evidence):
+    x, y = _data(n=200)
+    history = _compiled().fit(x, y, epochs=10, batch_size=32, validation_split=0.2, verbose=0)
+    evidence("keys with metrics=['accuracy']", sorted(history.history))
+    assert isinstance(history, keras.callbacks.History)
+    assert sorted(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert all(len(values) == 10 for values in history.history.values())
+    bare = construction.sequential_classifier()
+    bare.compile(optimizer="rmsprop", loss="categorical_crossentropy")
+    keys = sorted(bare.fit(x, y, epochs=1, validation_split=0.2, verbose=0).history)
+    evidence("keys without metrics", keys)
+    assert keys == ["loss", "val_loss"]
+
+
+@claim(
+    "S3.2-validation-split",
+    section="3.2",
+    says="validation_split is the fraction of the training data set aside for validation; default 0.0.",
+    today="Holds, and precisely: it takes the LAST fraction of the arrays, before any shuffling, "
+    "so sort-ordered data gives a biased validation set.",
+    verdict=Verdict.HOLDS,
+)
+def test_validation_split_takes_the_tail(evidence):
+    assert inspect.signature(keras.Model.fit).parameters["validation_split"].default == 0.0
+    x, y = _data(n=200)
+    model = _compiled(optimizer=keras.optimizers.SGD(0.0))  # weights frozen: val_loss is a pure read-out
+    val_loss = model.fit(x, y, epochs=1, batch_size=40, validation_split=0.2, verbose=0).history["val_loss"][0]
+    tail = model.evaluate(x[-40:], y[-40:], verbose=0)[0]
+    head = model.evaluate(x[:40], y[:40], verbose=0)[0]
+    evidence("val_loss", val_loss)
+    evidence("loss on the last 20% / first 20%", f"{tail:.6f} / {head:.6f}")
+    assert val_loss == pytest.approx(tail, rel=1e-5)
+    assert abs(head - tail) > 1e-3
+
+
+@claim(
+    "S3.2-compile-arguments",
+    section="3.2",
+    says="compile() takes three arguments: optimizer, loss and metrics.",
+    today="compile() takes 9 arguments; optimizer, loss and metrics are the ones nearly every model sets.",
+    verdict=Verdict.REFUTED,
+)
+def test_compile_arguments(evidence):
+    parameters = [p for p in inspect.signature(keras.Model.compile).parameters if p != "self"]
+    evidence("compile() parameters", ", ".join(parameters))
+    assert len(parameters) == 9
+    assert parameters[:3] == ["optimizer", "loss", "loss_weights"]
+    assert inspect.signature(keras.Model.compile).parameters["optimizer"].default == "rmsprop"
+
+
+@claim(
+    "S3.2-compile-accepts",
+    section="3.2",
+    says="optimizer is an update rule such as Adam or SGD, loss e.g. CategoricalCrossentropy or MSE, "
+    "and metrics are used in both training and testing.",
+    today="Holds: names ('adam', 'sgd', 'mse') and objects (keras.optimizers.Adam(), "
+    "keras.losses.CategoricalCrossentropy()) are both accepted; metrics appear in fit() and evaluate().",
+    verdict=Verdict.HOLDS,
+)
+@pytest.mark.parametrize(
+    "optimizer, loss",
+    [
+        ("adam", "categorical_crossentropy"),
+        ("sgd", "mse"),
+        (keras.optimizers.Adam, keras.losses.CategoricalCrossentropy),
+        (keras.optimizers.SGD, keras.losses.MeanSquaredError),
+    ],
+    ids=["names-adam-cce", "names-sgd-mse", "objects-adam-cce", "objects-sgd-mse"],
+)
+def test_compile_accepts(optimizer, loss, evidence):
+    optimizer = optimizer() if isinstance(optimizer, type) else optimizer
+    loss = loss() if isinstance(loss, type) else loss
+    x, y = _data(n=64)
+    model = construction.sequential_classifier()
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    logs = model.fit(x, y, epochs=1, batch_size=32, verbose=0).history
+    results = model.evaluate(x, y, verbose=0, return_dict=True)
+    evidence("optimizer", type(model.optimizer).__name__)
+    evidence("evaluate() keys", sorted(results))
+    assert "accuracy" in logs and sorted(results) == ["accuracy", "loss"]
