@@ -86,7 +86,7 @@ def device_of(tensor) -> str:
 
 
 def run_with_backend(backend: str, module: str, *args: str, env: dict | None = None, timeout: float = 600):
-    """Run ``python -m module args`` in a fresh interpreter with another Keras backend.
+    """Run ``python -m module args`` in a fresh interpreter with the given Keras backend.
 
     The backend is fixed when keras is imported, so comparing backends (or configuring
     virtual devices before the engine starts) needs a new process.
