@@ -1,0 +1,44 @@
+"""Short, real GAN training runs on MNIST shared by the spec, the CLI and measurements.
+
+Each returns what the claims need: the trained generator and per-step statistics.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from reference.data import load_mnist
+from reference.dcgan import build_discriminator, build_generator, scale_images
+from reference.wgan import WGAN
+
+MNIST_SHAPE = (28, 28, 1)
+
+
+class StepLog(keras.callbacks.Callback):
+    """Keeps every training step's logs (fit() only keeps epoch averages)."""
+
+    def __init__(self):
+        super().__init__()
+        self.steps: list[dict] = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps.append({k: float(v) for k, v in (logs or {}).items()})
+
+
+def mnist_real_images(count: int = 60000) -> np.ndarray:
+    (x_train, _), _ = load_mnist()
+    return scale_images(x_train[:count])
+
+
+def train_wgan(penalty: str, steps: int, batch_size: int = 64, width: float = 0.25, critic_steps: int = 5, seed: int = 0):
+    """Train a WGAN (``clip`` or ``gp``) on MNIST for ``steps`` generator updates."""
+    keras.utils.set_random_seed(seed)
+    real = mnist_real_images(steps * batch_size)
+    generator = build_generator(image_shape=MNIST_SHAPE, width=width)
+    critic = build_discriminator(image_shape=MNIST_SHAPE, width=width, sigmoid=False)
+    wgan = WGAN(generator, critic, penalty=penalty, critic_steps=critic_steps)
+    wgan.compile()
+    log = StepLog()
+    wgan.fit(real, batch_size=batch_size, epochs=1, verbose=0, callbacks=[log], shuffle=True)
+    return wgan, log.steps
