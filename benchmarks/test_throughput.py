@@ -1,0 +1,186 @@
+"""One training step of each reference model, by device and batch size.
+
+Compilation and warm-up happen before timing (``warmup_rounds``); every timed call
+returns host values (``train_on_batch`` returns floats, native steps are followed by a
+host read), so device work is synchronised inside the timing.  References in the same
+run: a native step of the same MLP written in the backend itself, and the device's
+measured float32 matmul peak.
+"""
+
+import keras
+import numpy as np
+import pytest
+
+from reference import backends, dcgan, mnist_mlp
+
+MLP_BATCHES_FULL = [32, 128, 1024, 8192]
+MLP_BATCHES_QUICK = [32, 1024]
+MLP_FLOPS_PER_SAMPLE = 6 * (784 * 512 + 512 * 10)  # forward 2, backward 4 per multiply-add
+
+
+def _batches(quick):
+    return MLP_BATCHES_QUICK if quick else MLP_BATCHES_FULL
+
+
+def _rounds(quick):
+    return 3 if quick else 10
+
+
+def _mlp_data(batch):
+    rng = np.random.default_rng(0)
+    return rng.random((batch, 784), dtype=np.float32), keras.utils.to_categorical(rng.integers(0, 10, batch), 10)
+
+
+def _check_placed(model, device):
+    where = backends.device_of(model.trainable_weights[0].value)
+    kind = device.split(":")[0]
+    assert kind in where, f"model asked for {device} but its weights live on {where}"
+
+
+def _peak(device):
+    with keras.device(device):
+        a = keras.random.normal((2048, 2048))
+        b = keras.random.normal((2048, 2048))
+        keras.ops.convert_to_numpy(keras.ops.matmul(a, b))
+        import time
+
+        start = time.perf_counter()
+        for _ in range(5):
+            c = keras.ops.matmul(a, b)
+        keras.ops.convert_to_numpy(c[0, 0])
+        return 5 * 2 * 2048**3 / (time.perf_counter() - start)
+
+
+@pytest.fixture(scope="module")
+def peaks():
+    return {}
+
+
+def _info(benchmark, model, way, device, batch, flops, peaks):
+    if device not in peaks:
+        peaks[device] = _peak(device)
+    benchmark.extra_info.update(
+        model=model, way=way, device=device, batch=batch, samples=batch, backend=keras.backend.backend(),
+        flops=flops, peak_flops=peaks[device],
+    )
+
+
+def test_matmul_peak(benchmark, device, peaks):
+    """The device's float32 matmul rate: the ceiling each case is compared with."""
+    with keras.device(device):
+        a, b = keras.random.normal((2048, 2048)), keras.random.normal((2048, 2048))
+        benchmark.pedantic(lambda: keras.ops.convert_to_numpy(keras.ops.matmul(a, b)[0, 0]), rounds=5, warmup_rounds=1)
+    peaks[device] = 2 * 2048**3 / benchmark.stats.stats.median
+    benchmark.extra_info.update(kind="peak", device=device, peak_flops=peaks[device], backend=keras.backend.backend())
+
+
+@pytest.mark.parametrize("batch", MLP_BATCHES_FULL)
+def test_mlp_train_on_batch(benchmark, device, batch, quick, peaks):
+    if batch not in _batches(quick):
+        pytest.skip("not in the quick sweep")
+    x, y = _mlp_data(batch)
+    with keras.device(device):
+        model = mnist_mlp.build_mlp()
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        _check_placed(model, device)
+        benchmark.pedantic(model.train_on_batch, args=(x, y), rounds=_rounds(quick), warmup_rounds=2)
+    _info(benchmark, "mnist_mlp", "train_on_batch", device, batch, MLP_FLOPS_PER_SAMPLE * batch, peaks)
+
+
+@pytest.mark.parametrize("batch", MLP_BATCHES_FULL)
+def test_mlp_fit(benchmark, device, batch, quick, peaks):
+    """fit() over many steps with steps_per_execution: the per-step overhead is amortised."""
+    if batch not in _batches(quick):
+        pytest.skip("not in the quick sweep")
+    steps = 8 if quick else 32
+    x, y = _mlp_data(batch * steps)
+    with keras.device(device):
+        model = mnist_mlp.build_mlp()
+        model.compile(optimizer="adam", loss="categorical_crossentropy", steps_per_execution=steps)
+        _check_placed(model, device)
+        run = lambda: model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)  # noqa: E731
+        benchmark.pedantic(run, rounds=_rounds(quick), warmup_rounds=1)
+    _info(benchmark, "mnist_mlp", "fit", device, batch, MLP_FLOPS_PER_SAMPLE * batch * steps, peaks)
+    benchmark.extra_info.update(samples=batch * steps, steps=steps)
+
+
+def _native_step(batch, device):
+    """The same MLP and a plain SGD step written directly in the backend."""
+    backend = keras.backend.backend()
+    rng = np.random.default_rng(0)
+    w1 = (rng.normal(size=(784, 512)) * 0.05).astype("float32")
+    w2 = (rng.normal(size=(512, 10)) * 0.05).astype("float32")
+    x, y = _mlp_data(batch)
+    if backend == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        target = jax.devices(device.split(":")[0])[0]
+        params = jax.device_put((w1, np.zeros(512, "float32"), w2, np.zeros(10, "float32")), target)
+        data = jax.device_put((x, y), target)
+
+        def loss(p, xb, yb):
+            h = jax.nn.relu(xb @ p[0] + p[1])
+            return -jnp.mean(jnp.sum(yb * jax.nn.log_softmax(h @ p[2] + p[3]), axis=1))
+
+        @jax.jit
+        def step(p, xb, yb):
+            value, grads = jax.value_and_grad(loss)(p, xb, yb)
+            return tuple(a - 0.01 * g for a, g in zip(p, grads)), value
+
+        state = {"p": params}
+
+        def run():
+            state["p"], value = step(state["p"], *data)
+            return float(value)
+
+        return run
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.device(device):
+            variables = [tf.Variable(w1), tf.Variable(tf.zeros(512)), tf.Variable(w2), tf.Variable(tf.zeros(10))]
+            xb, yb = tf.constant(x), tf.constant(y)
+
+        @tf.function(jit_compile=True)
+        def step():
+            with tf.GradientTape() as tape:
+                h = tf.nn.relu(xb @ variables[0] + variables[1])
+                value = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(yb, h @ variables[2] + variables[3]))
+            for v, g in zip(variables, tape.gradient(value, variables)):
+                v.assign_sub(0.01 * g)
+            return value
+
+        return lambda: float(step())
+    pytest.skip(f"no native reference step written for the {backend} backend")
+
+
+@pytest.mark.parametrize("batch", MLP_BATCHES_FULL)
+def test_mlp_native(benchmark, device, batch, quick, peaks):
+    if batch not in _batches(quick):
+        pytest.skip("not in the quick sweep")
+    run = _native_step(batch, device)
+    benchmark.pedantic(run, rounds=_rounds(quick), warmup_rounds=2)
+    _info(benchmark, "mnist_mlp", "native", device, batch, MLP_FLOPS_PER_SAMPLE * batch, peaks)
+
+
+@pytest.mark.parametrize("batch", [64, 512])
+@pytest.mark.parametrize("network", ["discriminator", "generator"])
+def test_dcgan_step(benchmark, device, network, batch, quick, peaks):
+    """The §4.2 networks at the document's full width; the steps its loop calls (train_on_batch)."""
+    if quick and batch != 64:
+        pytest.skip("not in the quick sweep")
+    rng = np.random.default_rng(0)
+    with keras.device(device):
+        trainer = dcgan.DocumentStyleTrainer(dcgan.build_generator(), dcgan.build_discriminator())
+        _check_placed(trainer.discriminator, device)
+        ones = np.ones((batch, 1), "float32")
+        if network == "discriminator":
+            images = rng.uniform(-1, 1, (batch, 32, 32, 3)).astype("float32")
+            run = lambda: trainer.discriminator.train_on_batch(images, ones)  # noqa: E731
+        else:
+            noise = dcgan.generate_noise(batch, rng=rng)
+            trainer.discriminator.trainable = False
+            run = lambda: trainer.combined.train_on_batch(noise, ones)  # noqa: E731
+        benchmark.pedantic(run, rounds=2 if quick else 5, warmup_rounds=1)
+    _info(benchmark, f"dcgan_{network}", "train_on_batch", device, batch, None, peaks)
