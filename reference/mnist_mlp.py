@@ -63,6 +63,12 @@ def build_classic_mlp() -> keras.Sequential:
     )
 
 
+def prepared_mnist():
+    """MNIST train and test splits, flattened, scaled and one-hot (see ``prepare``)."""
+    (train_images, train_labels), (test_images, test_labels) = load_mnist()
+    return prepare(train_images, train_labels), prepare(test_images, test_labels)
+
+
 @dataclass
 class Result:
     test_loss: float
@@ -73,9 +79,7 @@ class Result:
 def train_tutorial_recipe(seed: int = 0, epochs: int = 40, batch_size: int = 128, verbose: int | str = 0) -> Result:
     """§4.1.3-4.1.5: adam, first 1,000 training images held out for validation."""
     keras.utils.set_random_seed(seed)
-    (train_images, train_labels), (test_images, test_labels) = load_mnist()
-    x_train, y_train = prepare(train_images, train_labels)
-    x_test, y_test = prepare(test_images, test_labels)
+    (x_train, y_train), (x_test, y_test) = prepared_mnist()
     model = build_mlp()
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(
@@ -91,9 +95,7 @@ def train_tutorial_recipe(seed: int = 0, epochs: int = 40, batch_size: int = 128
 def train_classic_recipe(seed: int = 0, epochs: int = 20, batch_size: int = 128, verbose: int | str = 0) -> Result:
     """The classic example's recipe: RMSprop, all 60,000 images, 20 epochs."""
     keras.utils.set_random_seed(seed)
-    (train_images, train_labels), (test_images, test_labels) = load_mnist()
-    x_train, y_train = prepare(train_images, train_labels)
-    x_test, y_test = prepare(test_images, test_labels)
+    (x_train, y_train), (x_test, y_test) = prepared_mnist()
     model = build_classic_mlp()
     model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=verbose)
