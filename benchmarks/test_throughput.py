@@ -15,7 +15,9 @@ from reference import backends, dcgan, mnist_mlp
 
 MLP_BATCHES_FULL = [32, 128, 1024, 8192]
 MLP_BATCHES_QUICK = [32, 1024]
-MLP_FLOPS_PER_SAMPLE = 6 * (784 * 512 + 512 * 10)  # forward 2, backward 4 per multiply-add
+# Per multiply-add: forward 2 FLOPs, backward 2 for the weight gradient plus 2 for the input
+# gradient, which the first layer does not need (its input is data).
+MLP_FLOPS_PER_SAMPLE = 4 * 784 * 512 + 6 * 512 * 10
 
 
 def _batches(quick):
@@ -37,18 +39,26 @@ def _check_placed(model, device):
     assert kind in where, f"model asked for {device} but its weights live on {where}"
 
 
-def _peak(device):
-    with keras.device(device):
-        a = keras.random.normal((2048, 2048))
-        b = keras.random.normal((2048, 2048))
-        keras.ops.convert_to_numpy(keras.ops.matmul(a, b))
-        import time
+PEAK_SIZES = (1024, 2048, 4096)
 
-        start = time.perf_counter()
-        for _ in range(5):
-            c = keras.ops.matmul(a, b)
-        keras.ops.convert_to_numpy(c[0, 0])
-        return 5 * 2 * 2048**3 / (time.perf_counter() - start)
+
+def _matmul_rate(device, size, repeats=5):
+    """Best float32 matmul rate (FLOP/s) over a few repeats, synchronised by a host read."""
+    import time
+
+    with keras.device(device):
+        a, b = keras.random.normal((size, size)), keras.random.normal((size, size))
+        keras.ops.convert_to_numpy(keras.ops.matmul(a, b)[0, 0])
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            keras.ops.convert_to_numpy(keras.ops.matmul(a, b)[0, 0])
+            best = min(best, time.perf_counter() - start)
+    return 2 * size**3 / best
+
+
+def _peak(device):
+    return max(_matmul_rate(device, size) for size in PEAK_SIZES)
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +76,12 @@ def _info(benchmark, model, way, device, batch, flops, peaks):
 
 
 def test_matmul_peak(benchmark, device, peaks):
-    """The device's float32 matmul rate: the ceiling each case is compared with."""
+    """The device's float32 matmul rate, best over sizes: the ceiling each case is compared with."""
+    size = PEAK_SIZES[-1]
     with keras.device(device):
-        a, b = keras.random.normal((2048, 2048)), keras.random.normal((2048, 2048))
+        a, b = keras.random.normal((size, size)), keras.random.normal((size, size))
         benchmark.pedantic(lambda: keras.ops.convert_to_numpy(keras.ops.matmul(a, b)[0, 0]), rounds=5, warmup_rounds=1)
-    peaks[device] = 2 * 2048**3 / benchmark.stats.stats.median
+    peaks[device] = max(_peak(device), 2 * size**3 / benchmark.stats.stats.min)
     benchmark.extra_info.update(kind="peak", device=device, peak_flops=peaks[device], backend=keras.backend.backend())
 
 
