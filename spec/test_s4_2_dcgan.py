@@ -295,7 +295,6 @@ def test_batch_drawing(evidence):
     assert len({next(iterator)[0].numpy()[0, 0] for _ in range(5)}) == 5
 
 
-@needs_tf
 @claim(
     "S4.2-real-labels",
     section="4.2",

@@ -14,6 +14,7 @@ from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler, scale
 
 from reference import clustering
+from reference.data import load_mnist
 from reference.figures import plt
 from reference.kmeans import initial_centers, kmeans
 from spec.ledger import Verdict, claim
@@ -252,21 +253,38 @@ def _digits():
     return (digits.data / 16.0).astype("float32"), digits.target
 
 
+def _mnist_test_images():
+    _, (images, labels) = load_mnist()
+    return images.reshape(len(images), -1).astype("float32") / 255, labels
+
+
+IMAGE_SETS = {"digits": _digits, "mnist": _mnist_test_images}
+# K-means on raw pixels, seeds 0-2 (reference.kmeans, k-means++), measured:
+#   digits (1,797 8x8): ARI 0.615, 0.667, 0.664; NMI 0.731, 0.744, 0.741
+#   MNIST (10,000 test images): ARI 0.377, 0.383, 0.383; NMI 0.500, 0.502, 0.516
+# Thresholds sit about 0.04-0.05 below the worst seed.
+RAW_MIN = {"digits": {"ari": 0.57, "nmi": 0.69}, "mnist": {"ari": 0.33, "nmi": 0.45}}
+
+
 @claim(
     "TOC3.4-image-clustering",
     section="TOC 3.4",
     says="Images can be clustered: K-means on handwritten digits groups them by digit.",
-    today="Partly: on raw 8x8 pixels K-means reaches ARI about 0.6-0.67 (NMI about 0.73), far above chance (0) "
-    "but far from the labels (1).",
+    today="Partly: on raw pixels K-means reaches ARI about 0.6-0.67 on 8x8 digits and only about 0.38 on "
+    "MNIST (NMI 0.74 / 0.5): far above chance (0), far from the labels (1).",
     verdict=Verdict.HOLDS,
 )
-def test_digit_clustering_raw(evidence):
-    x, y = _digits()
+@pytest.mark.parametrize("dataset", sorted(IMAGE_SETS))
+def test_image_clustering_raw(dataset, evidence):
+    x, y = IMAGE_SETS[dataset]()
     runs = [clustering.scores(y, kmeans(x, 10, seed=s).labels) for s in range(3)]
+    evidence("images", x.shape)
     evidence("ARI per seed", [round(r["ari"], 3) for r in runs])
     evidence("NMI per seed", [round(r["nmi"], 3) for r in runs])
-    # Measured, seeds 0-2: ARI 0.615, 0.667, 0.664; NMI 0.731, 0.744, 0.741.  Threshold below the minimum.
-    assert min(r["ari"] for r in runs) > 0.55 and min(r["nmi"] for r in runs) > 0.68
+    assert min(r["ari"] for r in runs) > RAW_MIN[dataset]["ari"]
+    assert min(r["nmi"] for r in runs) > RAW_MIN[dataset]["nmi"]
+    if dataset != "digits":
+        return
     result = kmeans(x, 10, seed=0)
     projected = PCA(2, random_state=0).fit_transform(x)
     fig, axes = plt.subplots(1, 2, figsize=(9, 4))
@@ -276,24 +294,34 @@ def test_digit_clustering_raw(evidence):
     evidence.figure(fig, "digits_clusters", "scikit-learn digits, 2-D PCA projection: K-means clusters vs true labels")
 
 
+# Autoencoder codes (10-d; 60 epochs on digits, 15 on MNIST), then K-means, seeds 0-2, measured ARI:
+#   digits: 0.652, 0.570, 0.614 (mean 0.612) against raw 0.649 mean
+#   MNIST:  0.337, 0.373, 0.345 (mean 0.352) against raw 0.381 mean
+AUTOENCODER_EPOCHS = {"digits": 60, "mnist": 15}
+CODES_MIN_ARI = {"digits": 0.45, "mnist": 0.25}
+
+
 @pytest.mark.slow
 @claim(
     "TOC3.4-embedding-clustering",
     section="TOC 3.4",
     says="Clustering a learned representation (an autoencoder's codes) works better than clustering raw pixels.",
-    today="Not for a plain dense autoencoder on digits: its 10-d codes cluster no better than the raw pixels "
-    "(ARI 0.57-0.65 vs 0.62-0.67 over 3 seeds). Representation learning helps only with objectives built for it.",
+    today="Not for a plain dense autoencoder: its 10-d codes cluster no better than raw pixels, on 8x8 digits "
+    "(ARI 0.61 vs 0.65, means of 3 seeds) or on MNIST (0.35 vs 0.38). Representation learning helps "
+    "clustering only with objectives built for it.",
     verdict=Verdict.REFUTED,
 )
-def test_embedding_clustering(evidence):
-    x, y = _digits()
+@pytest.mark.parametrize("dataset", sorted(IMAGE_SETS))
+def test_embedding_clustering(dataset, evidence):
+    x, y = IMAGE_SETS[dataset]()
     raw = [clustering.scores(y, kmeans(x, 10, seed=s).labels)["ari"] for s in range(3)]
     embedded = [
-        clustering.scores(y, kmeans(clustering.autoencoder_embedding(x, seed=s), 10, seed=s).labels)["ari"]
+        clustering.scores(
+            y, kmeans(clustering.autoencoder_embedding(x, epochs=AUTOENCODER_EPOCHS[dataset], seed=s), 10, seed=s).labels
+        )["ari"]
         for s in range(3)
     ]
     evidence("ARI raw pixels, seeds 0-2", [round(v, 3) for v in raw])
     evidence("ARI autoencoder codes, seeds 0-2", [round(v, 3) for v in embedded])
-    # Measured: raw 0.615, 0.667, 0.664 (mean 0.649); codes 0.652, 0.570, 0.614 (mean 0.612).
-    assert min(embedded) > 0.45  # the codes do carry digit structure
-    assert np.mean(embedded) < np.mean(raw) + 0.02
+    assert min(embedded) > CODES_MIN_ARI[dataset]  # the codes do carry digit structure
+    assert np.mean(embedded) < np.mean(raw) + 0.02  # but no better than the pixels

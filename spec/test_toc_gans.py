@@ -16,8 +16,8 @@ from reference.figures import sample_grid
 from spec.ledger import Verdict, claim
 from spec.support import largest_change, weights_of
 
-pytestmark = pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow", reason="the GAN train_step models use tf.GradientTape"
+needs_tf = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="the DCGAN/WGAN train_step models use tf.GradientTape"
 )
 
 # DCGAN on MNIST, 400 steps of batch 64, width 0.25, seeds 0-2 (docs/measurements/gan_seeds.json):
@@ -57,6 +57,7 @@ def test_adversarial_principle(evidence):
     assert score_after > score_before
 
 
+@needs_tf
 @claim(
     "TOC-DCGAN-idiomatic-trains-both",
     section="TOC 4.2",
@@ -77,6 +78,7 @@ def test_idiomatic_trains_both(evidence):
 
 
 @pytest.mark.slow
+@needs_tf
 @claim(
     "TOC-DCGAN-quality",
     section="TOC 4.2",
@@ -100,6 +102,7 @@ def test_dcgan_quality(evidence):
     assert fid_after < DCGAN_MAX_FID and fid_after < fid_before / 5
 
 
+@needs_tf
 @claim(
     "TOC-WGAN-clip",
     section="TOC 4.2",
@@ -125,6 +128,7 @@ def test_wgan_clipping(evidence):
 
 
 @pytest.mark.slow
+@needs_tf
 @claim(
     "TOC-WGAN-GP",
     section="TOC 4.2",
