@@ -135,7 +135,8 @@ def test_wgan_clipping(evidence):
     says="WGAN-GP replaces clipping by a penalty that keeps the critic's gradient norm near 1, and the "
     "critic's Wasserstein estimate falls as the generator improves.",
     today="Holds in the short run measured: after 120 generator steps (600 critic steps) the input-gradient "
-    "norms are held to order 1 (about 1.7, falling towards 1), and the estimate has passed its peak and falls.",
+    "norms are held near 1 (1.71-1.78 over 3 seeds, from ~1.9 at 40 steps), and the estimate has passed its "
+    "peak and falls (last/peak 0.72-0.89).",
     verdict=Verdict.HOLDS,
 )
 def test_wgan_gradient_penalty(evidence):
@@ -148,6 +149,7 @@ def test_wgan_gradient_penalty(evidence):
     evidence("gradient norm mean ± std", f"{norms.mean():.3f} ± {norms.std():.3f}")
     evidence("Wasserstein estimate every 10 steps", [round(e, 1) for e in estimates[::10]])
     evidence("10-step mean: peak / last", f"{smoothed.max():.1f} / {smoothed[-1]:.1f}")
-    # Measured (seed 0, one run): norms 1.71 ± 0.11; estimate peak ~37, last ~28 (ratio 0.76).
-    assert 0.8 < norms.mean() < 2.5
-    assert smoothed[-1] < 0.9 * smoothed.max()
+    # Measured, seeds 0-2 (docs/measurements/wgan_gp_seeds.json): norm means 1.71, 1.71, 1.78;
+    # 10-step-mean estimate last/peak 0.72, 0.83, 0.89. Thresholds: norms within (0.8, 2.2), ratio < 0.95.
+    assert 0.8 < norms.mean() < 2.2
+    assert smoothed[-1] < 0.95 * smoothed.max()
