@@ -120,6 +120,7 @@ class Entry:
     figures: list = field(default_factory=list)
     outcome: str = "not run"
     detail: str = ""
+    line: int = 0  # where the test is defined: claims read in the order the spec module tells them
 
     @property
     def claim_id(self) -> str:
@@ -164,6 +165,7 @@ def pytest_runtest_logreport(report):
         return
     entries = _STATE["entries"]  # reports relayed by xdist carry no config
     entry = entries.setdefault(report.nodeid, Entry(report.nodeid, props["claim"]))
+    entry.line = report.location[1] or 0
     entry.evidence = [v for k, v in report.user_properties if k == "evidence"]
     entry.figures = [v for k, v in report.user_properties if k == "figure"]
     if report.when == "call" or (report.when == "setup" and not report.passed):
@@ -205,6 +207,10 @@ def _untestable() -> list[dict]:
     return UNTESTABLE
 
 
+def _label(section: str) -> str:
+    return section if section.startswith(("TOC", "meta")) else f"§{section}"
+
+
 def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict) -> str:
     lines = [
         "# The claims ledger: the tutorial, corrected",
@@ -236,9 +242,18 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
         by_section.setdefault(entry.claim["section"], []).append(entry)
     for item in untestable:
         by_section.setdefault(item["section"], []).append(item)
-    for section in sorted(by_section, key=_section_key):
-        label = section if section.startswith(("TOC", "meta")) else f"§{section}"
-        lines += [f"## {label}: {SECTIONS[section]}", ""]
+    sections = sorted(by_section, key=_section_key)
+    lines += ["## Index", "", "| section | claim | verdict | outcome |", "|---|---|---|---|"]
+    for section in sections:
+        for entry in by_section[section]:
+            if isinstance(entry, dict):
+                lines.append(f"| {_label(section)} | {entry['id']} | not testable | |")
+            else:
+                verdict = Verdict[entry.claim["verdict"]]
+                lines.append(f"| {_label(section)} | {entry.claim_id} | {VERDICT_MARK[verdict]} {verdict.value} | {entry.outcome} |")
+    lines.append("")
+    for section in sections:
+        lines += [f"## {_label(section)}: {SECTIONS[section]}", ""]
         for entry in by_section[section]:
             if isinstance(entry, dict):
                 lines += [
@@ -250,9 +265,10 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
                 continue
             verdict = Verdict[entry.claim["verdict"]]
             flag = "" if entry.outcome == "confirmed" else f" · **{entry.outcome}**"
+            speaker = "The suite promises" if section == "meta" else "The document says"
             lines += [
                 f"### {entry.claim_id} · {VERDICT_MARK[verdict]} {verdict.value}{flag}",
-                f"- **The document says:** {entry.claim['says']}",
+                f"- **{speaker}:** {entry.claim['says']}",
                 f"- **Today:** {entry.claim['today']}",
             ]
             if entry.evidence:
@@ -268,7 +284,7 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
 
 def _entries_sorted(config) -> list[Entry]:
     entries = list(config._ledger_entries.values())
-    return sorted(entries, key=lambda e: (_section_key(e.claim["section"]), e.nodeid))
+    return sorted(entries, key=lambda e: (_section_key(e.claim["section"]), e.nodeid.split("::")[0], e.line, e.nodeid))
 
 
 @pytest.hookimpl(trylast=True)
@@ -313,7 +329,7 @@ def pytest_terminal_summary(terminalreporter, config):
     for e in entries:
         verdict = Verdict[e.claim["verdict"]]
         mark = "" if e.outcome == "confirmed" else f"  [{e.outcome}]"
-        tr.write_line(f"{e.claim_id:<28} §{e.claim['section']:<14} {verdict.value}{mark}")
+        tr.write_line(f"{e.claim_id:<34} {_label(e.claim['section']):<14} {verdict.value}{mark}")
     drifted = sum(e.outcome == "DRIFTED" for e in entries)
     where = Path(config.rootpath, config.getoption("--ledger-dir"), "LEDGER.md")
     tr.write_line(

