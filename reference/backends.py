@@ -77,12 +77,13 @@ def resolve_device(kind: str) -> str:
 
 
 def device_of(tensor) -> str:
-    """Where a backend tensor actually lives, as the backend reports it (lower-case)."""
+    """Where a backend tensor actually lives, as the backend reports it, lower-case,
+    with CUDA devices called ``gpu`` on every backend (JAX and PyTorch say ``cuda``)."""
     if hasattr(tensor, "device") and isinstance(tensor.device, str):  # tensorflow
         return tensor.device.lower()
-    if hasattr(tensor, "devices"):  # jax
-        return ",".join(str(d) for d in tensor.devices()).lower()
-    return str(getattr(tensor, "device", "cpu")).lower()  # torch, numpy
+    if hasattr(tensor, "devices"):  # jax: platform is "cpu" or "gpu"
+        return ",".join(f"{d.platform}:{d.id}" for d in tensor.devices()).lower()
+    return str(getattr(tensor, "device", "cpu")).lower().replace("cuda", "gpu")  # torch, numpy
 
 
 def run_with_backend(backend: str, module: str, *args: str, env: dict | None = None, timeout: float = 600):
