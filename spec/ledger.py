@@ -207,6 +207,11 @@ def _untestable() -> list[dict]:
     return UNTESTABLE
 
 
+def _code(text: str) -> str:
+    """Inline code that survives backticks inside the text (error messages quote names in them)."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
 def _label(section: str) -> str:
     return section if section.startswith(("TOC", "meta")) else f"§{section}"
 
@@ -273,7 +278,7 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
             ]
             if entry.evidence:
                 lines.append("- **Evidence:**")
-                lines += [f"  - {key}: `{value}`" for key, value in entry.evidence]
+                lines += [f"  - {key}: {_code(value)}" for key, value in entry.evidence]
             lines.append(f"- **Outcome:** {entry.outcome}" + (f" ({entry.detail})" if entry.detail else ""))
             lines.append(f"- **Test:** `{entry.nodeid}`")
             for path, caption in entry.figures:
