@@ -115,8 +115,12 @@ def test_mlp_fit(benchmark, device, batch, quick, peaks):
     benchmark.extra_info.update(samples=batch * steps, steps=steps)
 
 
+# Keras's Adam defaults, so that the native step does the same work as the Keras one.
+ADAM_LR, ADAM_B1, ADAM_B2, ADAM_EPS = 1e-3, 0.9, 0.999, 1e-7
+
+
 def _native_step(batch, device):
-    """The same MLP and a plain SGD step written directly in the backend."""
+    """The same MLP, loss and Adam update written directly in the backend (tf.function or jax.jit)."""
     backend = keras.backend.backend()
     rng = np.random.default_rng(0)
     w1 = (rng.normal(size=(784, 512)) * 0.05).astype("float32")
@@ -135,14 +139,20 @@ def _native_step(batch, device):
             return -jnp.mean(jnp.sum(yb * jax.nn.log_softmax(h @ p[2] + p[3]), axis=1))
 
         @jax.jit
-        def step(p, xb, yb):
+        def step(p, m, v, t, xb, yb):
             value, grads = jax.value_and_grad(loss)(p, xb, yb)
-            return tuple(a - 0.01 * g for a, g in zip(p, grads)), value
+            m = tuple(ADAM_B1 * a + (1 - ADAM_B1) * g for a, g in zip(m, grads))
+            v = tuple(ADAM_B2 * a + (1 - ADAM_B2) * g * g for a, g in zip(v, grads))
+            scale = ADAM_LR * jnp.sqrt(1 - ADAM_B2**t) / (1 - ADAM_B1**t)
+            p = tuple(a - scale * mi / (jnp.sqrt(vi) + ADAM_EPS) for a, mi, vi in zip(p, m, v))
+            return p, m, v, value
 
-        state = {"p": params}
+        zeros = tuple(jnp.zeros_like(a) for a in params)
+        state = {"p": params, "m": zeros, "v": zeros, "t": 0}
 
         def run():
-            state["p"], value = step(state["p"], *data)
+            state["t"] += 1
+            state["p"], state["m"], state["v"], value = step(state["p"], state["m"], state["v"], state["t"], *data)
             return float(value)
 
         return run
@@ -151,6 +161,8 @@ def _native_step(batch, device):
 
         with tf.device(device):
             variables = [tf.Variable(w1), tf.Variable(tf.zeros(512)), tf.Variable(w2), tf.Variable(tf.zeros(10))]
+            moments = [(tf.Variable(tf.zeros_like(v)), tf.Variable(tf.zeros_like(v))) for v in variables]
+            t = tf.Variable(0.0)
             xb, yb = tf.constant(x), tf.constant(y)
 
         @tf.function(jit_compile=True)
@@ -158,8 +170,12 @@ def _native_step(batch, device):
             with tf.GradientTape() as tape:
                 h = tf.nn.relu(xb @ variables[0] + variables[1])
                 value = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(yb, h @ variables[2] + variables[3]))
-            for v, g in zip(variables, tape.gradient(value, variables)):
-                v.assign_sub(0.01 * g)
+            t.assign_add(1.0)
+            scale = ADAM_LR * tf.sqrt(1 - ADAM_B2**t) / (1 - ADAM_B1**t)
+            for var, (m, v), g in zip(variables, moments, tape.gradient(value, variables)):
+                m.assign(ADAM_B1 * m + (1 - ADAM_B1) * g)
+                v.assign(ADAM_B2 * v + (1 - ADAM_B2) * g * g)
+                var.assign_sub(scale * m / (tf.sqrt(v) + ADAM_EPS))
             return value
 
         return lambda: float(step())

@@ -149,6 +149,12 @@ def test_two_moons(evidence):
     assert ari_kmeans < 0.5 and ari_dbscan > 0.99
 
 
+def _dbscan_demo_data():
+    """scikit-learn's DBSCAN demo data: 750 points around three centres, standardised."""
+    x, y = make_blobs(750, centers=[[1, 1], [-1, -1], [1, -1]], cluster_std=0.4, random_state=0)
+    return StandardScaler().fit_transform(x), y
+
+
 @claim(
     "TOC3.3-finds-count-and-noise",
     section="TOC 3.3",
@@ -158,8 +164,7 @@ def test_two_moons(evidence):
     verdict=Verdict.HOLDS,
 )
 def test_dbscan_parameters(evidence):
-    x, _ = make_blobs(750, centers=[[1, 1], [-1, -1], [1, -1]], cluster_std=0.4, random_state=0)
-    x = StandardScaler().fit_transform(x)
+    x, _ = _dbscan_demo_data()
 
     def summary(eps, min_samples):
         labels = DBSCAN(eps=eps, min_samples=min_samples).fit(x).labels_
@@ -182,8 +187,7 @@ def test_dbscan_parameters(evidence):
     verdict=Verdict.HOLDS,
 )
 def test_dbscan_demo_anchor(evidence):
-    x, y = make_blobs(750, centers=[[1, 1], [-1, -1], [1, -1]], cluster_std=0.4, random_state=0)
-    x = StandardScaler().fit_transform(x)
+    x, y = _dbscan_demo_data()
     labels = DBSCAN(eps=0.3, min_samples=10).fit(x).labels_
     measured = {
         "clusters": len(set(labels) - {-1}),
