@@ -42,4 +42,22 @@ UNTESTABLE = [
         "why": "A statement of motive. What freezing really does is measured in the §4.2 freezing claims: "
         "it stops the combined model from updating the discriminator; it has nothing to do with overfitting.",
     },
+    {
+        "id": "S4.2.4-data-pipeline-text",
+        "section": "4.2",
+        "says": "The loop uses tf.data to split the data into training, validation and test sets, and trains for 10 epochs.",
+        "why": "The code shown does neither: it never builds or splits a dataset, and EPOCHS, BATCH_SIZE, "
+        "train_dataset, real_labels, fake_labels and X_test are used without being defined. The corrected loop "
+        "is reference.dcgan.DocumentStyleTrainer.train.",
+    },
+    {
+        "id": "TOC-unwritten-chapters",
+        "section": "TOC other",
+        "says": "The table of contents promises chapter 1 (TensorFlow vs Keras, workflow, data splits and "
+        "augmentation, activations and regularisation, compile settings, saving and loading), CNN and RNN basics, "
+        "transfer learning and object detection, text generation, style transfer and face-to-anime, a Kaggle "
+        "project and a FAQ.",
+        "why": "None of these chapters has any text or code in the document, so there is no statement to check; "
+        "this edition specifies only what the document writes plus the GAN and clustering chapters.",
+    },
 ]
