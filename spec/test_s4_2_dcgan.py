@@ -369,7 +369,7 @@ def test_checkpoints(tmp_path, evidence):
     generator, discriminator = _tiny_gan()
     with pytest.raises(ValueError, match="must end in `.weights.h5`") as failure:
         generator.save_weights(str(tmp_path / "gan_generator_0.h5"))
-    evidence("as written", f"ValueError: {str(failure.value)[:110]}")
+    evidence("as written", "ValueError: " + str(failure.value).split(" Received")[0])
     trainer = dcgan.DocumentStyleTrainer(generator, discriminator)
     trainer.train(dcgan.scale_images(data.load_photo_patches(64)), epochs=2, batch_size=32, checkpoint_dir=tmp_path, progress=False)
     written = sorted(p.name for p in tmp_path.iterdir())
