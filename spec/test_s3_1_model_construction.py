@@ -35,7 +35,6 @@ def test_sequential_as_written(evidence):
     evidence("parameters", model.count_params())
     assert model.output_shape == (None, 10)
     assert model.count_params() == 100 * 64 + 64 + 64 * 10 + 10 == 7114
-    modern = construction.sequential_classifier()
     with recorded_warnings() as quiet:
         modern = construction.sequential_classifier()
     assert quiet == []

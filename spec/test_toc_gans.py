@@ -107,19 +107,17 @@ def test_dcgan_quality(evidence):
     "TOC-WGAN-clip",
     section="TOC 4.2",
     says="A WGAN critic outputs an unbounded score (no sigmoid) and is kept Lipschitz by clipping its weights.",
-    today="Holds: after training every critic weight lies in [-0.01, 0.01] and its scores leave [0, 1]; "
-    "a critic with a sigmoid is refused.",
+    today="Holds: after training every critic weight lies in [-0.01, 0.01] and the last layer has no activation, "
+    "so scores are raw numbers around 0 (tiny under clipping), not probabilities; a critic with a sigmoid is refused.",
     verdict=Verdict.HOLDS,
 )
 def test_wgan_clipping(evidence):
     wgan, steps = gan_training.train_wgan("clip", steps=10, critic_steps=5)
-    largest = max(float(np.abs(w).max()) for w in wgan.critic.get_weights() if w.ndim > 0)
     trainable_largest = max(float(np.abs(keras.ops.convert_to_numpy(w)).max()) for w in wgan.critic.trainable_weights)
     scores = wgan.critic.predict(gan_training.mnist_real_images(256), verbose=0)
     evidence("largest |trainable weight|", trainable_largest)
     evidence("critic score range", (round(float(scores.min()), 4), round(float(scores.max()), 4)))
     assert trainable_largest <= 0.01 + 1e-7
-    assert largest >= trainable_largest  # batch-norm statistics are not weights and are not clipped
     assert wgan.critic.layers[-1].activation is keras.activations.linear
     with pytest.raises(ValueError, match="raw score"):
         from reference.wgan import WGAN
