@@ -35,7 +35,7 @@ def quantize(image: np.ndarray, palette: np.ndarray) -> np.ndarray:
     return np.round(palette[nearest]).clip(0, 255).astype(np.uint8).reshape(image.shape)
 
 
-def random_codebook(image: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
+def random_codebook(k: int, seed: int = 0) -> np.ndarray:
     """k colours drawn uniformly from the RGB cube: the baseline K-means must beat."""
     return np.random.default_rng(seed).uniform(0, 255, size=(k, 3)).astype("float32")
 

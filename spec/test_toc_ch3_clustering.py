@@ -237,7 +237,7 @@ def test_colour_segmentation(evidence):
     segmented = {k: clustering.segment_colors(image, k) for k in ks}
     distinct = {k: len(np.unique(s.reshape(-1, 3), axis=0)) for k, s in segmented.items()}
     quality = {k: round(clustering.psnr(image, s), 2) for k, s in segmented.items()}
-    random_quality = {k: round(clustering.psnr(image, clustering.quantize(image, clustering.random_codebook(image, k))), 2) for k in ks}
+    random_quality = {k: round(clustering.psnr(image, clustering.quantize(image, clustering.random_codebook(k))), 2) for k in ks}
     evidence("distinct colours", distinct)
     evidence("PSNR dB, K-means", quality)
     evidence("PSNR dB, random codebook", random_quality)
