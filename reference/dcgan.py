@@ -14,7 +14,7 @@ convolution on a flat 100-vector, which cannot work (a 4-D input is required): a
 Dense projection and a Reshape to 2x2 come first.  ``width`` scales every filter count
 (1.0 = the document's) so tests and CPUs can train a narrower twin of the same design.
 
-    python -m reference.dcgan --epochs 5            # trains on MNIST, writes sample grids
+    python -m reference.dcgan --steps 2000          # trains on MNIST, writes build/dcgan/samples.png
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 
 from reference.data import load_mnist
-from reference.dcgan import build_discriminator, build_generator, scale_images
+from reference.dcgan import DocumentStyleTrainer, build_discriminator, build_generator, scale_images
 from reference.wgan import WGAN
 
 MNIST_SHAPE = (28, 28, 1)
@@ -42,3 +42,16 @@ def train_wgan(penalty: str, steps: int, batch_size: int = 64, width: float = 0.
     log = StepLog()
     wgan.fit(real, batch_size=batch_size, epochs=1, verbose=0, callbacks=[log], shuffle=True)
     return wgan, log.steps
+
+
+def train_document_style(steps: int, batch_size: int = 64, width: float = 0.25, seed: int = 0, progress: bool = False):
+    """Train the tutorial-style loop (``DocumentStyleTrainer``) on MNIST for ``steps`` steps of one batch.
+
+    One epoch over the first ``steps * batch_size`` training images; returns (trainer, per-epoch log).
+    """
+    keras.utils.set_random_seed(seed)
+    generator = build_generator(image_shape=MNIST_SHAPE, width=width)
+    discriminator = build_discriminator(image_shape=MNIST_SHAPE, width=width)
+    trainer = DocumentStyleTrainer(generator, discriminator)
+    log = trainer.train(mnist_real_images(steps * batch_size), epochs=1, batch_size=batch_size, seed=seed, progress=progress)
+    return trainer, log

@@ -2,54 +2,125 @@
 
 The Keras backend is fixed at import, so the spec runs this module in a fresh
 interpreter per backend (``python -m spec.backend_probes NAME``); it prints one JSON line.
+Each probe builds what a learner builds (a compiled model, train_on_batch/evaluate), as
+the §4.2 code does, and reports what happened: numbers, or the exception's first line.
 """
 
 import json
 import sys
+import warnings
 
 import numpy as np
 
 
-def bce_on_probabilities():
-    """The §4.2 loss choice: BinaryCrossentropy(from_logits=True) applied to sigmoid outputs."""
+def _error(error: Exception) -> str:
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:160]}"
+
+
+def _tiny_discriminator(seed=0):
     import keras
 
-    probabilities = np.array([[0.9], [0.1], [0.6]], "float32")
-    targets = np.array([[1.0], [0.0], [1.0]], "float32")
-    as_logits = keras.losses.BinaryCrossentropy(from_logits=True)(targets, probabilities)
-    as_probabilities = keras.losses.BinaryCrossentropy()(targets, probabilities)
-    exact = float(np.mean(-(targets * np.log(probabilities) + (1 - targets) * np.log(1 - probabilities))))
-    return {
-        "from_logits=True": float(keras.ops.convert_to_numpy(as_logits)),
-        "from_logits=False": float(keras.ops.convert_to_numpy(as_probabilities)),
-        "exact": exact,
-    }
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+
+
+def bce_on_probabilities():
+    """§4.2.3: BinaryCrossentropy(from_logits=True) as the loss of a model that ends in a sigmoid.
+
+    Measured through ``compile`` + ``evaluate`` (the learner's path), against the exact
+    cross-entropy of the model's own predicted probabilities.
+    """
+    import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.set_weights([np.array([[1.0], [-2.0], [0.5]], "float32"), np.array([0.1], "float32")])
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3)).astype("float32")
+    y = (rng.random((64, 1)) > 0.5).astype("float32")
+    p = model.predict(x, verbose=0).astype("float64")
+    exact = float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
+    result = {"exact cross-entropy": exact}
+    for from_logits in (True, False):
+        model.compile(loss=keras.losses.BinaryCrossentropy(from_logits=from_logits))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result[f"evaluate, from_logits={from_logits}"] = float(model.evaluate(x, y, verbose=0))
+        said = [str(w.message) for w in caught if "from_logits" in str(w.message)]
+        result[f"warning, from_logits={from_logits}"] = said[0][:140] if said else "none"
+    return result
 
 
 def shared_optimizer():
-    """The §4.2 compile step: one Adam instance for the discriminator and the combined model."""
+    """§4.2.3: one Adam instance given to compile() of the discriminator and of the combined model.
+
+    Stepped as the document orders it (D on a batch, then the combined model), twice:
+    as written (D frozen once, before compiling the combined model) and with the freezing
+    corrected (D.trainable switched on for D's step and off for the combined step).
+    """
     import keras
 
-    keras.utils.set_random_seed(0)
-    d = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
-    g = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
-    optimizer = keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
-    d.compile(optimizer=optimizer, loss="binary_crossentropy")
-    d.trainable = False
-    z = keras.Input((2,))
-    combined = keras.Model(z, d(g(z)))
-    combined.compile(optimizer=optimizer, loss="binary_crossentropy")
-    before = [w.copy() for w in g.get_weights()]
-    try:  # the document's order: a discriminator step first, then the combined step
-        d.train_on_batch(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"))
-        combined.train_on_batch(np.ones((8, 2), "float32"), np.ones((8, 1), "float32"))
-    except Exception as error:  # the verdict is the error itself
-        return {"combined step": f"{type(error).__name__}: {str(error)[:160]}"}
-    change = max(float(np.abs(a - b).max()) for a, b in zip(before, g.get_weights()))
-    return {"combined step": "ran", "generator weight change": change}
+    outcome = {}
+    for variant in ("as written", "with corrected freezing"):
+        discriminator = _tiny_discriminator()
+        generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
+        optimizer = keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+        discriminator.compile(optimizer=optimizer, loss="binary_crossentropy")
+        discriminator.trainable = False
+        z = keras.Input((2,))
+        combined = keras.Model(z, discriminator(generator(z)))
+        combined.compile(optimizer=optimizer, loss="binary_crossentropy")
+        ones = np.ones((8, 1), "float32")
+        try:
+            for _ in range(2):
+                if variant == "with corrected freezing":
+                    discriminator.trainable = True
+                discriminator.train_on_batch(np.ones((8, 4), "float32"), ones)
+                discriminator.trainable = False  # as written, it stays False throughout
+                combined.train_on_batch(np.ones((8, 2), "float32"), ones)
+            outcome[variant] = "ran"
+        except ValueError as error:  # the verdict is the error itself
+            outcome[variant] = _error(error)
+    return outcome
 
 
-PROBES = {"bce_on_probabilities": bce_on_probabilities, "shared_optimizer": shared_optimizer}
+def freezing():
+    """§4.2.3: when does ``trainable = False`` take effect on a compiled model?
+
+    Three situations: the document's order (frozen after compile, before the first step);
+    trained once, then frozen; frozen, then compiled again.
+    """
+    import keras
+
+    x, y = np.ones((8, 4), "float32"), np.ones((8, 1), "float32")
+
+    def step_change(model):
+        before = [w.copy() for w in model.get_weights()]
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                model.train_on_batch(x, y)
+        except ValueError as error:
+            return _error(error)
+        change = max(float(np.abs(a - b).max()) for a, b in zip(before, model.get_weights()))
+        said = [str(w.message) for w in caught if "trainable" in str(w.message)]
+        return f"weight change {change:.3g}" + (f" ({said[0]})" if said else "")
+
+    outcome = {}
+    model = _tiny_discriminator()
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.trainable = False
+    outcome["frozen after compile, first step"] = step_change(model)
+    model = _tiny_discriminator()
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.train_on_batch(x, y)
+    model.trainable = False
+    outcome["trained once, then frozen"] = step_change(model)
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    outcome["frozen, then compiled again"] = step_change(model)
+    return outcome
+
+
+PROBES = {"bce_on_probabilities": bce_on_probabilities, "shared_optimizer": shared_optimizer, "freezing": freezing}
 
 if __name__ == "__main__":
     print(json.dumps(PROBES[sys.argv[1]]()))

@@ -42,34 +42,73 @@ VERDICT_MARK = {
     Verdict.OBSOLETE: "🕰️",
 }
 
-# Section titles in our own words, in document order.  "TOC x.y" are chapters the
-# table of contents promises but the document never writes.
+# Section titles in our own words, in document order.  Two kinds of section:
+# the document's text (§2-§4.2, whose sentences we paraphrase and check) and "TOC x.y",
+# chapters its table of contents promises but never writes.  For a TOC entry there is no
+# sentence to check: the ledger shows what the heading promises and the standard claim
+# we test in its place.  (The TOC numbers 1.x and 3.x also name different text sections
+# of the document, hence the prefix.)
 SECTIONS = {
     "2": "Keras overview: backends, versions, hardware",
     "3.1": "Building models: Sequential and Functional",
     "3.2": "Training: compile() and fit()",
     "3.3": "Evaluation: evaluate()",
     "4.1": "MNIST digit classification with an MLP",
-    "4.2": "Image generation with a DCGAN",
+    "4.2.1": "DCGAN: preparing the data",
+    "4.2.2": "DCGAN: building the generator and the discriminator",
+    "4.2.3": "DCGAN: compiling the models",
+    "4.2.4": "DCGAN: the training loop",
+    "4.2.5": "DCGAN: testing the trained model",
+    "TOC 1.1": "TensorFlow and Keras",
+    "TOC 1.2": "The basic workflow of building a model",
+    "TOC 1.3": "Basic principles of the training process",
+    "TOC 1.4": "Dataset splits, batch size, data augmentation",
+    "TOC 1.5": "Activation functions and regularisation",
+    "TOC 1.6": "Compile settings",
+    "TOC 1.7": "Saving and loading models",
     "TOC 2.5 / 4.1": "GANs: the adversarial principle",
-    "TOC 4.2": "DCGAN and WGAN",
     "TOC 3.1": "Unsupervised learning",
     "TOC 3.2": "K-means clustering",
     "TOC 3.3": "DBSCAN clustering",
     "TOC 3.4": "Clustering applied: image segmentation and image clustering",
+    "TOC 4.2": "DCGAN and WGAN",
+    "TOC 6": "FAQ and further reading",
     "TOC other": "Chapters the table of contents promises that have no claims yet",
     "meta": "How this specification itself behaves",
 }
 
+# The rule every verdict follows (written into the ledger's header and the README).
+VERDICT_RULE = [
+    ("HOLDS", "the statement is true on today's Keras, as the document states it."),
+    ("DEPRECATED", "the document's code runs today as written but Keras warns that the spelling is deprecated."),
+    ("CORRECTED", "the document's code (an import, an argument, a file name, a layer stack, a loop) fails or "
+     "misbehaves on today's Keras, whatever Keras it was written for; the ledger shows the error and a corrected "
+     "form that works."),
+    ("OBSOLETE", "a statement of fact about Keras (not code) that was true of the Keras the document names "
+     "(2.3, 2019) and is not true now."),
+    ("REFUTED", "a statement that was never true, in the Keras the document names or now (a wrong count, a wrong "
+     "description of the document's own code, a wrong claim about what a function does)."),
+]
 
-def claim(id: str, *, section: str, says: str, today: str, verdict: Verdict):
-    """Mark a test as the check of one tutorial statement."""
+
+def is_heading_only(section: str) -> bool:
+    """TOC sections have no body text: their claims are the standard ones we chose to test."""
+    return section.startswith("TOC")
+
+
+def claim(id: str, *, section: str, says: str, today: str, verdict: Verdict, qualifier: str = ""):
+    """Mark a test as the check of one tutorial statement.
+
+    ``says``: what the document says, paraphrased (for a TOC section: the standard claim
+    we test under that heading).  ``qualifier``: a short condition shown beside the verdict
+    in the index when the truth is partial ("only with exactly one metric").
+    """
     if section not in SECTIONS:
         raise ValueError(f"unknown section {section!r}; add it to spec.ledger.SECTIONS")
     if not isinstance(verdict, Verdict):
         raise TypeError(f"verdict must be a Verdict, got {verdict!r}")
     return pytest.mark.claim(
-        id=id, section=section, says=says, today=today, verdict=verdict.name
+        id=id, section=section, says=says, today=today, verdict=verdict.name, qualifier=qualifier
     )
 
 
@@ -157,7 +196,11 @@ def evidence(request) -> Evidence:
 def pytest_runtest_setup(item):
     marker = item.get_closest_marker("claim")
     if marker is not None:
-        item.user_properties.append(("claim", dict(marker.kwargs)))
+        found = dict(marker.kwargs)
+        # Chinese wording of the claim: the module's ZH dict, keyed by claim id (see LEDGER.zh.md).
+        zh = getattr(item.module, "ZH", {}).get(found["id"], {})
+        found["says_zh"], found["today_zh"] = zh.get("says", ""), zh.get("today", "")
+        item.user_properties.append(("claim", found))
 
 
 def pytest_runtest_logreport(report):

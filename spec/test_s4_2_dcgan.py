@@ -7,6 +7,7 @@ the corrected tutorial-style loop (``DocumentStyleTrainer``) and the idiomatic f
 """
 
 import json
+import re
 
 import keras
 import numpy as np
@@ -28,9 +29,28 @@ def _tiny_gan(width=0.125):
     return generator, discriminator
 
 
+# Every import statement of the document, section by section (§3.1 also imports Input and Model from
+# keras.models, which fails on Keras 3 and so defines nothing; see S3.1-functional-imports).
+DOCUMENT_IMPORTS = {
+    "3.1": ["import keras", "from keras import layers", "from keras import models", "from keras import backend as K"],
+    "4.1": ["from keras.datasets import mnist", "import numpy as np"],
+    "4.2": ["from keras.datasets import cifar10", "from keras.models import Sequential",
+            "from keras.layers import BatchNormalization, Conv2D, Conv2DTranspose, LeakyReLU"],
+}
+
+
+def _document_namespace() -> dict:
+    """The names a reader has after running every import the document writes."""
+    namespace: dict = {}
+    for statements in DOCUMENT_IMPORTS.values():
+        for statement in statements:
+            exec(statement, namespace)
+    return namespace
+
+
 @claim(
     "S4.2-cifar10-source",
-    section="4.2",
+    section="4.2.1",
     says="cifar10.load_data() downloads CIFAR-10.",
     today="It downloads on first use; offline, reference.data.load_cifar10 reads only an existing Keras cache "
     "and otherwise says how to proceed. The suite trains on real 32x32x3 patches of scikit-learn's photos "
@@ -53,7 +73,7 @@ def test_cifar10_source(evidence):
 
 @claim(
     "S4.2-scaling",
-    section="4.2",
+    section="4.2.1",
     says="Real images are scaled to float32 in [0, 1] by dividing by 255.",
     today="That range does not match the generator's tanh output in [-1, 1]: fake images are the only ones "
     "with negative pixels, a giveaway to the discriminator. Scale with x / 127.5 - 1 (reference.dcgan.scale_images).",
@@ -73,7 +93,7 @@ def test_scaling_mismatch(evidence):
 
 @claim(
     "S4.2-generator-as-written",
-    section="4.2",
+    section="4.2.2",
     says="The generator is a Sequential stack starting with Conv2DTranspose(512, 4, strides 2) on input_shape=(100,).",
     today="Fails: a transposed convolution needs a 4-D input (ValueError). Project the noise with Dense and "
     "Reshape to 2x2 first; then the document's four stride-2 layers give 32x32x3 in [-1, 1].",
@@ -92,22 +112,55 @@ def test_generator_as_written(evidence):
 
 
 @claim(
+    "S4.2-model-overview",
+    section="4.2.2",
+    says="The models stack two Conv2D layers with batch normalisation, two Conv2DTranspose layers with batch "
+    "normalisation, and one Dense layer.",
+    today="The code that follows has more: the discriminator four Conv2D, three BatchNormalization and one Dense; "
+    "the generator four Conv2DTranspose and three BatchNormalization (reference.dcgan adds the Dense "
+    "projection the generator needs, with its own batch normalisation: see S4.2-generator-as-written).",
+    verdict=Verdict.REFUTED,
+)
+def test_model_overview(evidence):
+    def count(model, kind):
+        return sum(type(layer) is kind for layer in model.layers)
+
+    generator, discriminator = dcgan.build_generator(), dcgan.build_discriminator()
+    counts = {
+        "discriminator": {k.__name__: count(discriminator, k) for k in (layers.Conv2D, layers.BatchNormalization, layers.Dense)},
+        "generator": {k.__name__: count(generator, k) for k in (layers.Conv2DTranspose, layers.BatchNormalization, layers.Dense)},
+    }
+    evidence("layer counts", counts)
+    assert counts["discriminator"] == {"Conv2D": 4, "BatchNormalization": 3, "Dense": 1}
+    assert counts["generator"] == {"Conv2DTranspose": 4, "BatchNormalization": 4, "Dense": 1}
+
+
+@claim(
     "S4.2-generator-description",
-    section="4.2",
-    says="The generator consists of two transposed-convolution layers mapping the 100-d input to the image.",
-    today="The code stacks four Conv2DTranspose layers (512, 256, 128, 3 filters), each doubling height and width.",
+    section="4.2.2",
+    says="The generator consists of two transposed-convolution layers that map the 100-d input space into the "
+    "discriminator's output space.",
+    today="The code stacks four Conv2DTranspose layers (512, 256, 128, 3 filters), each doubling height and width, "
+    "and they map the noise into image space, the discriminator's INPUT space (32x32x3); the discriminator's "
+    "output space is a single probability.",
     verdict=Verdict.REFUTED,
 )
 def test_generator_description(evidence):
-    generator = dcgan.build_generator()
+    generator, discriminator = dcgan.build_generator(), dcgan.build_discriminator()
     transposed = [l for l in generator.layers if isinstance(l, layers.Conv2DTranspose)]
-    evidence("Conv2DTranspose layers", [l.filters for l in transposed])
-    assert len(transposed) == 4 and [l.filters for l in transposed] == [512, 256, 128, 3]
+    evidence("Conv2DTranspose filters, strides", [(l.filters, l.strides) for l in transposed])
+    evidence("G: input -> output; D: input -> output",
+             f"{generator.input_shape} -> {generator.output_shape}; {discriminator.input_shape} -> {discriminator.output_shape}")
+    assert [l.filters for l in transposed] == [512, 256, 128, 3] and all(l.strides == (2, 2) for l in transposed)
+    assert transposed[-1].activation is keras.activations.tanh
+    assert generator.input_shape == (None, 100)
+    assert generator.output_shape == discriminator.input_shape == (None, 32, 32, 3)
+    assert discriminator.output_shape == (None, 1)
 
 
 @claim(
     "S4.2-discriminator-as-written",
-    section="4.2",
+    section="4.2.2",
     says="The discriminator ends with Flatten, Dropout(0.5) and Dense(1, sigmoid), with the section's imports.",
     today="The section never imports Flatten, Dropout or Dense: NameError. With them imported it gives one "
     "probability per image, 32x32x3 in.",
@@ -128,7 +181,7 @@ def test_discriminator_as_written(evidence):
 
 @claim(
     "S4.2-discriminator-description",
-    section="4.2",
+    section="4.2.2",
     says="The discriminator consists of five convolution layers, followed by two batch-normalisation layers.",
     today="The code has four Conv2D layers and three BatchNormalization layers (after the 2nd, 3rd and 4th conv).",
     verdict=Verdict.REFUTED,
@@ -143,7 +196,7 @@ def test_discriminator_description(evidence):
 
 @claim(
     "S4.2-leakyrelu-alpha",
-    section="4.2",
+    section="4.2.2",
     says="LeakyReLU is configured with alpha=0.2.",
     today="Still accepted, with a UserWarning: `alpha` is deprecated in favour of `negative_slope`.",
     verdict=Verdict.DEPRECATED,
@@ -158,7 +211,7 @@ def test_leakyrelu_alpha(evidence):
 
 @claim(
     "S4.2-adam-lr",
-    section="4.2",
+    section="4.2.3",
     says="The optimizer is Adam(lr=0.0002, beta_1=0.5).",
     today="Keras 3 rejects `lr`: ValueError. Write Adam(learning_rate=2e-4, beta_1=0.5).",
     verdict=Verdict.CORRECTED,
@@ -169,6 +222,38 @@ def test_adam_lr(evidence):
     evidence("as written", f"ValueError: {failure.value}")
     optimizer = keras.optimizers.Adam(learning_rate=0.0002, beta_1=0.5)
     assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(2e-4)
+
+
+@claim(
+    "S4.2-compile-model-function",
+    section="4.2.3",
+    says="compile_model() compiles the generator and the discriminator with a binary cross-entropy loss.",
+    today="The function compiles the discriminator and the combined model, never the generator (which needs no "
+    "compile(): predict works without it), returns nothing, so the caller never gets `combined`, and uses "
+    "Adam, BinaryCrossentropy, Input and Model without importing them (NameError). reference.dcgan."
+    "DocumentStyleTrainer keeps both compiled models, each with its own Adam(2e-4, beta_1=0.5) and a "
+    "probability-space cross-entropy.",
+    verdict=Verdict.CORRECTED,
+)
+def test_compile_model_function(evidence):
+    namespace = _document_namespace()
+    missing = [name for name in ("Adam", "BinaryCrossentropy", "Input", "Model") if name not in namespace]
+    evidence("used in compile_model but never imported by the document", missing)
+    assert missing == ["Adam", "BinaryCrossentropy", "Input", "Model"]
+    with pytest.raises(NameError, match="name 'Adam' is not defined"):
+        exec("optimizer = Adam(learning_rate=0.0002, beta_1=0.5)", dict(namespace))
+    trainer = dcgan.DocumentStyleTrainer(*_tiny_gan())
+    d_opt, c_opt = trainer.discriminator.optimizer, trainer.combined.optimizer
+    evidence("compiled: generator / discriminator / combined",
+             (trainer.generator.compiled, trainer.discriminator.compiled, trainer.combined.compiled))
+    assert not trainer.generator.compiled and trainer.discriminator.compiled and trainer.combined.compiled
+    assert d_opt is not c_opt and type(d_opt) is type(c_opt) is keras.optimizers.Adam
+    for optimizer in (d_opt, c_opt):
+        assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(2e-4)
+        assert optimizer.beta_1 == 0.5
+    for model in (trainer.discriminator, trainer.combined):
+        assert isinstance(model.loss, keras.losses.BinaryCrossentropy) and model.loss.get_config()["from_logits"] is False
+    assert trainer.generator.predict_on_batch(dcgan.generate_noise(2)).shape == (2, 32, 32, 3)
 
 
 def _probe(name):
@@ -184,100 +269,259 @@ def _probe(name):
 
 @claim(
     "S4.2-loss-from-logits",
-    section="4.2",
+    section="4.2.3",
     says="The adversarial loss is BinaryCrossentropy(from_logits=True), while the discriminator ends in a sigmoid.",
-    today="Wrong on every backend: from_logits=True applies a second sigmoid to the probabilities, so the loss "
-    "is neither the cross-entropy nor well-behaved. Use from_logits=False with a sigmoid output (or drop the sigmoid).",
-    verdict=Verdict.REFUTED,
+    today="A mismatch whose effect depends on the backend. TensorFlow notices, inside compiled "
+    "evaluate/train_on_batch, that the output came from a Sigmoid op, warns, and uses the logits underneath: "
+    "the loss comes out right. JAX (and any backend without that rescue) applies a second sigmoid and "
+    "silently computes a wrong loss. Use from_logits=False with a sigmoid output, or drop the sigmoid.",
+    verdict=Verdict.CORRECTED,
 )
 def test_loss_from_logits(evidence):
     for backend, values in _probe("bce_on_probabilities").items():
-        evidence(backend, {k: round(v, 4) for k, v in values.items()})
-        assert values["from_logits=False"] == pytest.approx(values["exact"], rel=1e-4)
-        assert abs(values["from_logits=True"] - values["exact"]) > 0.1
+        evidence(backend, {k: round(v, 4) if isinstance(v, float) else v for k, v in values.items()})
+        exact = values["exact cross-entropy"]
+        assert values["evaluate, from_logits=False"] == pytest.approx(exact, rel=1e-5)  # the corrected form
+        as_written = values["evaluate, from_logits=True"]
+        if backend == "tensorflow":
+            assert as_written == pytest.approx(exact, rel=1e-5)
+            assert "was produced by a Sigmoid activation" in values["warning, from_logits=True"]
+        else:
+            assert abs(as_written - exact) > 0.1 and values["warning, from_logits=True"] == "none"
 
 
 @claim(
     "S4.2-shared-optimizer",
-    section="4.2",
+    section="4.2.3",
     says="One Adam instance is passed to compile() of both the discriminator and the combined model.",
-    today="Backend-dependent: tensorflow runs the combined step; jax refuses it (ValueError: the optimizer "
-    "was built for the other model's variables). Give each model its own optimizer.",
+    today="Fails where a learner ends up. With the freezing corrected (D trainable for its own step, frozen "
+    "for the combined step) the second model's step raises ValueError on every backend: an optimizer is built "
+    "for one model's variables. Exactly as written it runs on TensorFlow only because D, frozen before its "
+    "first step, never trains at all. Give each model its own optimizer (reference.dcgan.DocumentStyleTrainer).",
     verdict=Verdict.CORRECTED,
 )
 def test_shared_optimizer(evidence):
     results = _probe("shared_optimizer")
     for backend, values in results.items():
-        evidence(backend, values["combined step"])
+        evidence(f"{backend}, with corrected freezing", values["with corrected freezing"])
+        evidence(f"{backend}, as written", values["as written"])
+        assert values["with corrected freezing"].startswith("ValueError: ")
     if "tensorflow" in results:
-        assert results["tensorflow"]["combined step"] == "ran"
+        assert results["tensorflow"]["with corrected freezing"].startswith("ValueError: Unknown variable")
+        assert results["tensorflow"]["as written"] == "ran"
     if "jax" in results:
-        assert results["jax"]["combined step"].startswith("ValueError: Argument `optimizer_variables`")
+        assert results["jax"]["as written"].startswith("ValueError: Argument `optimizer_variables`")
 
 
 @claim(
     "S4.2-freezing",
-    section="4.2",
+    section="4.2.3",
     says="Setting discriminator.trainable = False after compiling it, before compiling the combined model, "
     "trains only the generator through the combined model while the discriminator still trains on its own.",
-    today="Obsolete Keras 2 behaviour. On Keras 3 the flag is read at every step: the discriminator's own "
-    "train_on_batch then updates nothing (UserWarning: no trainable weights). Switch the flag before each step.",
+    today="Keras 2 behaviour (the flag was read by compile()). Keras 3 reads it when a model's train function "
+    "is first built, at its first train_on_batch/fit after compile(): frozen before that step, the "
+    "discriminator's own steps update nothing; changed after it, TensorFlow ignores the change until the next "
+    "compile() and JAX raises ValueError. DocumentStyleTrainer works because it always steps D while "
+    "trainable and the combined model while D is frozen: each model in the state its train function was built in.",
     verdict=Verdict.OBSOLETE,
 )
 def test_freezing(evidence):
-    generator, discriminator = _tiny_gan()
-    discriminator.compile(optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), loss="binary_crossentropy")
-    z = keras.Input((dcgan.LATENT_DIM,))
-    combined = keras.Model(z, discriminator(generator(z)))
-    discriminator.trainable = False
-    combined.compile(optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), loss="binary_crossentropy")
-    real = dcgan.scale_images(data.load_photo_patches(16))
-    d0, g0 = weights_of(discriminator), weights_of(generator)
-    with recorded_warnings() as caught:
-        discriminator.train_on_batch(real, np.ones((16, 1)))
-    d1 = weights_of(discriminator)
-    combined.train_on_batch(dcgan.generate_noise(16, rng=np.random.default_rng(0)), np.ones((16, 1)))
-    evidence("D change from D.train_on_batch while frozen", largest_change(d0, d1))
-    evidence("warning", next((w for w in caught if "trainable" in w), "none"))
-    evidence("D / G change from combined.train_on_batch",
-             f"{largest_change(d1, weights_of(discriminator)):.3g} / {largest_change(g0, weights_of(generator)):.3g}")
-    assert largest_change(d0, d1) == 0.0
-    assert largest_change(d1, weights_of(discriminator)) == 0.0
-    assert largest_change(g0, weights_of(generator)) > 0
+    results = _probe("freezing")
+    for backend, values in results.items():
+        for situation, what in values.items():
+            evidence(f"{backend}: {situation}", what)
+        assert values["frozen after compile, first step"].startswith("weight change 0")
+        assert values["frozen, then compiled again"].startswith("weight change 0")
+    if "tensorflow" in results:  # the change after freezing is ignored: the step still trains
+        assert re.match(r"weight change (\S+)", results["tensorflow"]["trained once, then frozen"])
+        assert float(re.match(r"weight change (\S+)", results["tensorflow"]["trained once, then frozen"]).group(1)) > 1e-4
+    if "jax" in results:
+        assert results["jax"]["trained once, then frozen"].startswith("ValueError: Argument `optimizer_variables`")
+
+
+class PhaseRecorder:
+    """Wraps the loop's own train_on_batch calls and snapshots D's and G's weights around each.
+
+    The test never toggles ``trainable`` itself: whatever freezing happens is the loop's.
+    """
+
+    def __init__(self, trainer, monkeypatch):
+        self.trainer, self.phases = trainer, []
+        for name, model in (("D", trainer.discriminator), ("combined", trainer.combined)):
+            monkeypatch.setattr(model, "train_on_batch", self._wrap(name, model.train_on_batch))
+
+    def _wrap(self, name, original):
+        def recorded(x, y, **kwargs):
+            d0, g0 = weights_of(self.trainer.discriminator), weights_of(self.trainer.generator)
+            result = original(x, y, **kwargs)
+            self.phases.append({
+                "phase": name, "inputs": np.array(x), "targets": np.unique(np.asarray(y)).tolist(), "result": result,
+                "D change": largest_change(d0, weights_of(self.trainer.discriminator)),
+                "G change": largest_change(g0, weights_of(self.trainer.generator)),
+            })
+            return result
+        return recorded
 
 
 @claim(
     "S4.2-corrected-loop-trains-both",
-    section="4.2",
-    says="The training loop trains the discriminator on real then fake images, then the generator through "
-    "the combined model.",
-    today="The corrected loop (reference.dcgan.DocumentStyleTrainer) does: every D step changes D's weights "
-    "and leaves G's alone, every combined step changes G's and leaves D's alone.",
+    section="4.2.4",
+    says="The training loop trains the discriminator on real images, then on generated ones, then the generator "
+    "through the combined model.",
+    today="The corrected loop (reference.dcgan.DocumentStyleTrainer.train_step) does exactly that, observed inside "
+    "one step: D on real images (targets 1) moves only D, D on the generator's images (targets 0) moves only D, "
+    "the combined step (targets 1) moves only G, D's batch-norm statistics included.",
     verdict=Verdict.CORRECTED,
 )
-def test_corrected_loop(evidence):
+def test_corrected_loop_phases(monkeypatch, evidence):
     generator, discriminator = _tiny_gan()
     trainer = dcgan.DocumentStyleTrainer(generator, discriminator)
+    recorder = PhaseRecorder(trainer, monkeypatch)
     real = dcgan.scale_images(data.load_photo_patches(32))
-    rng = np.random.default_rng(0)
-    d0, g0 = weights_of(discriminator), weights_of(generator)
-    stats = trainer.train_step(real, rng)
-    d1, g1 = weights_of(discriminator), weights_of(generator)
-    evidence("after one step: D change, G change", f"{largest_change(d0, d1):.3g}, {largest_change(g0, g1):.3g}")
+    stats = trainer.train_step(real, np.random.default_rng(0))
+    table = [(p["phase"], p["targets"], f"D {p['D change']:.3g}", f"G {p['G change']:.3g}") for p in recorder.phases]
+    evidence("phases of one train_step: (model, targets, D change, G change)", table)
     evidence("returned losses", {k: round(v, 3) for k, v in stats.items()})
-    assert largest_change(d0, d1) > 0 and largest_change(g0, g1) > 0
-    # G's step alone must not move D's trainable weights.
-    trainer.discriminator.trainable = False
-    before = weights_of(discriminator)
-    trainer.combined.train_on_batch(dcgan.generate_noise(32, rng=rng), np.ones((32, 1)))
-    trainer.discriminator.trainable = True
-    assert largest_change(before, weights_of(discriminator)) == 0.0
+    assert [(p["phase"], p["targets"]) for p in recorder.phases] == [("D", [1.0]), ("D", [0.0]), ("combined", [1.0])]
+    on_real, on_fake, combined = recorder.phases
+    assert on_real["D change"] > 0 and on_real["G change"] == 0.0
+    assert on_fake["D change"] > 0 and on_fake["G change"] == 0.0
+    assert combined["G change"] > 0 and combined["D change"] == 0.0
+    # D's real batch is the real images plus instance noise; its fake batch is the generator's output.
+    assert 0 < np.abs(on_real["inputs"] - real).mean() < 0.5 * real.std()
+    assert on_fake["inputs"].shape == real.shape and np.abs(on_fake["inputs"]).max() <= 1.0
+
+
+@claim(
+    "S4.2-loss-averaging",
+    section="4.2.4",
+    says="The discriminator loss is 0.5 * (loss on real + loss on fake).",
+    today="Holds, and with metrics=['accuracy'] train_on_batch returns [loss, accuracy], so the average is taken "
+    "element-wise over both; DocumentStyleTrainer reports exactly these averages as d_loss and d_accuracy.",
+    verdict=Verdict.HOLDS,
+)
+def test_loss_averaging(monkeypatch, evidence):
+    trainer = dcgan.DocumentStyleTrainer(*_tiny_gan())
+    recorder = PhaseRecorder(trainer, monkeypatch)
+    stats = trainer.train_step(dcgan.scale_images(data.load_photo_patches(16)), np.random.default_rng(0))
+    on_real, on_fake = recorder.phases[0]["result"], recorder.phases[1]["result"]
+    evidence("D on real, D on fake: [loss, accuracy]", [np.round(on_real, 4).tolist(), np.round(on_fake, 4).tolist()])
+    evidence("reported d_loss, d_accuracy", (round(stats["d_loss"], 4), round(stats["d_accuracy"], 4)))
+    assert len(on_real) == 2 and len(on_fake) == 2
+    assert stats["d_loss"] == pytest.approx((on_real[0] + on_fake[0]) / 2, rel=1e-6)
+    assert stats["d_accuracy"] == pytest.approx((on_real[1] + on_fake[1]) / 2, rel=1e-6)
+    assert stats["g_loss"] == pytest.approx(float(recorder.phases[2]["result"]), rel=1e-6)
+
+
+@claim(
+    "S4.2-epoch-visits-every-image",
+    section="4.2.4",
+    says="Each epoch runs len(X_train) / BATCH_SIZE steps over the training images.",
+    today="The corrected loop (DocumentStyleTrainer.train) visits every image exactly once per epoch, in a fresh "
+    "random order each epoch; a remainder smaller than a batch is dropped.",
+    verdict=Verdict.CORRECTED,
+)
+def test_epoch_visits_every_image(monkeypatch, evidence):
+    trainer = dcgan.DocumentStyleTrainer(*_tiny_gan())
+    images = np.zeros((70, 32, 32, 3), "float32")
+    images[:, 0, 0, 0] = np.arange(70)  # each image carries its own index
+    seen = []
+    monkeypatch.setattr(trainer, "train_step", lambda batch, rng: seen.append(batch[:, 0, 0, 0].astype(int)) or {})
+    trainer.train(images, epochs=2, batch_size=16, progress=False)
+    epochs = [np.concatenate(seen[:4]), np.concatenate(seen[4:])]
+    evidence("steps per epoch for 70 images, batch 16", len(seen) // 2)
+    evidence("first indices of epoch 1 / epoch 2", [e[:6].tolist() for e in epochs])
+    assert len(seen) == 8 and all(len(b) == 16 for b in seen)
+    for order in epochs:
+        assert len(set(order.tolist())) == 64  # no image twice within an epoch
+    assert not np.array_equal(epochs[0], epochs[1]) and not np.array_equal(epochs[0], np.sort(epochs[0]))
+    with pytest.raises(ValueError, match="need at least one batch of 16 images, got 8"):
+        trainer.train(images[:8], epochs=1, batch_size=16, progress=False)
+
+
+@claim(
+    "S4.2-loop-names-defined",
+    section="4.2.4",
+    says="The training loop runs once the models and the data are prepared as the previous subsections describe.",
+    today="It cannot run: it uses 13 names that no section of the document defines or imports (the constants, "
+    "the data, the label arrays, tqdm, tf, save_weights) and models that are built by functions never called. "
+    "reference.dcgan.DocumentStyleTrainer.train is the loop with everything defined.",
+    verdict=Verdict.CORRECTED,
+)
+def test_loop_names_defined(evidence):
+    used = ["EPOCHS", "BATCH_SIZE", "X_train", "train_dataset", "tqdm", "tf", "real_labels", "fake_labels",
+            "SAVE_MODEL_EVERY_EPOCH", "save_weights", "generator", "discriminator", "combined"]
+    namespace = _document_namespace()
+    undefined = [name for name in used if name not in namespace]
+    evidence("names the loop uses that the document never defines", undefined)
+    assert undefined == used
+    with pytest.raises(NameError, match="name 'EPOCHS' is not defined"):
+        exec("for epoch in range(EPOCHS):\n    pass", dict(namespace))
+
+
+@claim(
+    "S4.2-predict-in-loop",
+    section="4.2.4",
+    says="Each step makes its fake batch with generator.predict(noise).",
+    today="Works, but on Keras 3 every predict() call prints its own progress bar (hundreds of bars per epoch "
+    "under the loop's tqdm bar) and costs several times a predict_on_batch() call, which the corrected loop uses.",
+    verdict=Verdict.CORRECTED,
+)
+def test_predict_in_loop(capsys, evidence):
+    import time
+
+    generator = dcgan.build_generator(width=0.125)
+    z = dcgan.generate_noise(64, rng=np.random.default_rng(0))
+    generator.predict(z, verbose=0), generator.predict_on_batch(z)  # build both functions first
+    capsys.readouterr()
+    timings = {}
+    for name, call in (("predict", lambda: generator.predict(z)), ("predict_on_batch", lambda: generator.predict_on_batch(z))):
+        start = time.perf_counter()
+        for _ in range(10):
+            call()
+        timings[name] = (time.perf_counter() - start) / 10
+        printed = capsys.readouterr().out
+        timings[name + " bars"] = printed.count("/step\n")
+    evidence("progress bars printed by 10 calls: predict / predict_on_batch", (timings["predict bars"], timings["predict_on_batch bars"]))
+    evidence("ms per call: predict / predict_on_batch", (round(1000 * timings["predict"], 1), round(1000 * timings["predict_on_batch"], 1)))
+    assert timings["predict bars"] == 10 and timings["predict_on_batch bars"] == 0
+    # Measured on the 2-core CPU: about 55 ms against 5.6 ms (9.9x); asserted with a wide margin.
+    assert timings["predict"] > 2 * timings["predict_on_batch"]
+
+
+# The tutorial-style loop on MNIST, 400 steps of batch 64, width 0.25, seeds 0-2
+# (docs/measurements/document_style_gan_seeds.json): untrained FID 454.8, 456.7, 456.8; trained 75.5, 133.8, 38.5.
+# Thresholds: trained FID below 200 (1.5x the worst seed) and at most half the untrained one (worst seed: 0.29).
+DOCUMENT_LOOP_MAX_FID = 200.0
+
+
+@pytest.mark.slow
+@claim(
+    "S4.2-document-loop-learns",
+    section="4.2.4",
+    says="Running the loop trains the GAN: the generator learns to produce images like the training data.",
+    today=f"The corrected loop does learn, measurably: 400 steps on MNIST take the Frechet distance from ~455 "
+    f"(untrained) to 38-134 over 3 seeds (threshold {DOCUMENT_LOOP_MAX_FID:.0f}). It learns more slowly and less "
+    "reliably than the idiomatic DCGAN (10-18 after the same 400 steps, TOC 4.2): its discriminator wins "
+    "(accuracy 1.0 at the end of every seed).",
+    verdict=Verdict.CORRECTED,
+)
+def test_document_loop_learns(evidence):
+    from reference import gan_metrics, gan_training
+
+    keras.utils.set_random_seed(0)
+    fid_before = gan_metrics.mnist_fid(dcgan.build_generator(image_shape=(28, 28, 1), width=0.25))
+    trainer, log = gan_training.train_document_style(400, seed=0)
+    fid_after = gan_metrics.mnist_fid(trainer.generator)
+    evidence("FID untrained -> after 400 steps (seed 0)", f"{fid_before:.1f} -> {fid_after:.1f}")
+    evidence("last step's losses", {k: round(v, 3) for k, v in log[-1].items()})
+    assert fid_after < DOCUMENT_LOOP_MAX_FID and fid_after < fid_before / 2
 
 
 @needs_tf
 @claim(
     "S4.2-batch-drawing",
-    section="4.2",
+    section="4.2.4",
     says="Each step takes a batch of real images with next(iter(train_dataset)).",
     today="A new iterator every step restarts the dataset: without shuffling every step sees the same first "
     "batch. Iterate once per epoch (reference.dcgan.DocumentStyleTrainer.train).",
@@ -297,7 +541,7 @@ def test_batch_drawing(evidence):
 
 @claim(
     "S4.2-real-labels",
-    section="4.2",
+    section="4.2.4",
     says="The real batch comes with its labels y_real, which are used as the discriminator's targets.",
     today="A CIFAR-10 dataset yields class ids 0-9, not 'real' = 1: binary cross-entropy with targets above 1 "
     "is meaningless (it can go negative). The targets must be ones.",
@@ -314,51 +558,34 @@ def test_real_labels(evidence):
 @needs_tf
 @claim(
     "S4.2-instance-noise",
-    section="4.2",
-    says="Real images get Gaussian noise of 0.5 x their std and are clipped to [-1, 1].",
-    today="Runs as written (TensorFlow casts the float64 noise to the batch's float32) and the clip bounds "
-    "values to [-1, 1]; but with the document's [0, 1] data the noise pushes real pixels below 0, the "
-    "generator's range, so it blurs the real/fake line as intended only with data in [-1, 1].",
-    verdict=Verdict.HOLDS,
+    section="4.2.4",
+    says="Each real batch gets Gaussian noise of 0.5 times the batch's standard deviation, then is clipped to [-1, 1].",
+    today="The idea works; the code does not: the batch drawn from a tf.data dataset is a tf.Tensor, which has no "
+    ".std() method (AttributeError). reference.dcgan.add_instance_noise does it on a NumPy batch already scaled "
+    "to [-1, 1]: noise of 0.5 x the batch std wherever the clip does not bite, values within [-1, 1].",
+    verdict=Verdict.CORRECTED,
 )
 def test_instance_noise(evidence):
     import tensorflow as tf
 
-    batch = tf.constant(data.load_photo_patches(32).astype("float32") / 255.0)
-    batch += 0.5 * np.std(batch) * np.random.default_rng(0).standard_normal(batch.shape)
-    batch = tf.clip_by_value(batch, -1.0, 1.0)
-    evidence("dtype after adding float64 noise", batch.dtype.name)
-    evidence("range after noise and clipping", (round(float(tf.reduce_min(batch)), 3), round(float(tf.reduce_max(batch)), 3)))
-    evidence("fraction of real pixels pushed below 0", round(float(tf.reduce_mean(tf.cast(batch < 0, "float32"))), 3))
-    assert batch.dtype == tf.float32
-    assert -1 <= float(tf.reduce_min(batch)) < 0 and float(tf.reduce_max(batch)) <= 1
-    noisy = dcgan.add_instance_noise(dcgan.scale_images(data.load_photo_patches(32)), np.random.default_rng(0))
-    assert noisy.min() >= -1 and noisy.max() <= 1
-
-
-@claim(
-    "S4.2-loss-averaging",
-    section="4.2",
-    says="The discriminator loss is 0.5 * (loss on real + loss on fake).",
-    today="Holds: with metrics=['accuracy'] train_on_batch returns [loss, accuracy], so the average is taken "
-    "element-wise over both.",
-    verdict=Verdict.HOLDS,
-)
-def test_loss_averaging(evidence):
-    _, discriminator = _tiny_gan()
-    discriminator.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    real = dcgan.scale_images(data.load_photo_patches(16))
-    on_real = discriminator.train_on_batch(real, np.ones((16, 1)))
-    on_fake = discriminator.train_on_batch(-real, np.zeros((16, 1)))
-    averaged = 0.5 * np.add(on_real, on_fake)
-    evidence("real, fake, average", [np.round(on_real, 4).tolist(), np.round(on_fake, 4).tolist(), np.round(averaged, 4).tolist()])
-    assert len(on_real) == 2 and averaged.shape == (2,)
-    assert averaged[0] == pytest.approx((on_real[0] + on_fake[0]) / 2)
+    patches = data.load_photo_patches(32).astype("float32") / 255.0
+    batch = next(iter(tf.data.Dataset.from_tensor_slices(patches).batch(32)))
+    with pytest.raises(AttributeError, match="object has no attribute 'std'") as failure:
+        batch.std()
+    evidence("as written", f"AttributeError: {failure.value}")
+    real = dcgan.scale_images(data.load_photo_patches(256))
+    noisy = dcgan.add_instance_noise(real, np.random.default_rng(0))
+    inside = (noisy > -1) & (noisy < 1)
+    ratio = float((noisy - real)[inside].std() / real.std())
+    evidence("corrected: range after noise", (float(noisy.min()), float(noisy.max())))
+    evidence("corrected: noise std / batch std, where not clipped", round(ratio, 3))
+    assert noisy.min() == -1.0 and noisy.max() == 1.0 and noisy.dtype == np.float32
+    assert 0.45 < ratio < 0.55  # clipping trims the tails a little: 0.5 less a few percent
 
 
 @claim(
     "S4.2-checkpoints",
-    section="4.2",
+    section="4.2.4",
     says="Each epoch saves weights to gan_generator_<epoch>.h5 / gan_discriminator_<epoch>.h5; testing loads "
     "gan_generator_final.h5.",
     today="Keras 3 refuses a weights file name not ending in .weights.h5 (ValueError), and the loop never "
@@ -370,6 +597,11 @@ def test_checkpoints(tmp_path, evidence):
     with pytest.raises(ValueError, match="must end in `.weights.h5`") as failure:
         generator.save_weights(str(tmp_path / "gan_generator_0.h5"))
     evidence("as written", "ValueError: " + str(failure.value).split(" Received")[0])
+    assert "save_weights" not in _document_namespace()
+    with pytest.raises(ValueError, match="must end in `.weights.h5`"):  # the free function exists, in keras.saving
+        keras.saving.save_weights(generator, str(tmp_path / "gan_generator_0.h5"))
+    evidence("save_weights(model, path) as a function", "keras.saving.save_weights; never imported by the document, "
+             "and it refuses the .h5 name too")
     trainer = dcgan.DocumentStyleTrainer(generator, discriminator)
     trainer.train(dcgan.scale_images(data.load_photo_patches(64)), epochs=2, batch_size=32, checkpoint_dir=tmp_path, progress=False)
     written = sorted(p.name for p in tmp_path.iterdir())
@@ -383,16 +615,25 @@ def test_checkpoints(tmp_path, evidence):
 
 @claim(
     "S4.2-final-evaluate",
-    section="4.2",
-    says="The trained model is tested by discriminator.evaluate() on the test set, reporting its accuracy.",
-    today="That number measures only how often D calls images real; a useless D that always answers 'real' "
-    "scores 100% on real test images. It says nothing of the generator: measure samples instead (FID, see TOC 4.2).",
+    section="4.2.5",
+    says="The trained GAN is tested by discriminator.evaluate() on the test set, reporting its accuracy.",
+    today="That number never looks at the generator: after a real DocumentStyleTrainer run, D's accuracy on real "
+    "test images is exactly the same whether G is the trained one or replaced by an untrained one, and a "
+    "useless D that always answers 'real' scores 100%. Judge a GAN by its samples (FID, see TOC 4.2).",
     verdict=Verdict.REFUTED,
 )
 def test_final_evaluate(evidence):
+    trainer = dcgan.DocumentStyleTrainer(*_tiny_gan())
+    trainer.train(dcgan.scale_images(data.load_photo_patches(128)), epochs=1, batch_size=32, progress=False)
+    test_images, ones = dcgan.scale_images(data.load_photo_patches(128, seed=1)), np.ones((128, 1))
+    with_trained_g = trainer.discriminator.evaluate(test_images, ones, verbose=0, return_dict=True)["accuracy"]
+    trainer.generator.set_weights(dcgan.build_generator(width=0.125).get_weights())
+    with_untrained_g = trainer.discriminator.evaluate(test_images, ones, verbose=0, return_dict=True)["accuracy"]
+    evidence("D's test accuracy with the trained G / with an untrained G", (with_trained_g, with_untrained_g))
+    assert with_trained_g == with_untrained_g
     always_real = keras.Sequential([keras.Input((32, 32, 3)), layers.Flatten(), layers.Dense(1, activation="sigmoid")])
     always_real.layers[-1].set_weights([np.zeros((3072, 1)), np.array([10.0])])
     always_real.compile(loss="binary_crossentropy", metrics=["accuracy"])
-    _, accuracy = always_real.evaluate(dcgan.scale_images(data.load_photo_patches(128)), np.ones((128, 1)), verbose=0)
+    _, accuracy = always_real.evaluate(test_images, ones, verbose=0)
     evidence("accuracy of a constant 'real' discriminator", accuracy)
     assert accuracy == 1.0

@@ -37,14 +37,14 @@ UNTESTABLE = [
     },
     {
         "id": "S4.2.4-overfitting-reason",
-        "section": "4.2",
+        "section": "4.2.4",
         "says": "The discriminator's input is fixed during the generator's step to prevent overfitting.",
         "why": "A statement of motive. What freezing really does is measured in the §4.2 freezing claims: "
         "it stops the combined model from updating the discriminator; it has nothing to do with overfitting.",
     },
     {
         "id": "S4.2.4-data-pipeline-text",
-        "section": "4.2",
+        "section": "4.2.4",
         "says": "The loop uses tf.data to split the data into training, validation and test sets, and trains for 10 epochs.",
         "why": "The code shown does neither: it never builds or splits a dataset, and EPOCHS, BATCH_SIZE, "
         "train_dataset, real_labels, fake_labels and X_test are used without being defined. The corrected loop "
