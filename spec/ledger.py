@@ -216,7 +216,8 @@ def pytest_runtest_logreport(report):
         if report.passed:
             entry.outcome = "confirmed"
         elif report.skipped:
-            entry.outcome = "skipped"
+            # A claim that needs hardware this machine lacks was not measured: never "confirmed".
+            entry.outcome = "not measured here" if "gpu" in report.keywords else "skipped"
             entry.detail = _short(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
         else:
             entry.outcome = "DRIFTED"
@@ -246,9 +247,13 @@ def _versions() -> dict:
 
 
 def _untestable() -> list[dict]:
-    from spec.untestable import UNTESTABLE
+    from spec import untestable
 
-    return UNTESTABLE
+    zh = getattr(untestable, "ZH", {})
+    return [
+        {**item, "says_zh": zh.get(item["id"], {}).get("says", ""), "why_zh": zh.get(item["id"], {}).get("why", "")}
+        for item in untestable.UNTESTABLE
+    ]
 
 
 def _code(text: str) -> str:
@@ -260,71 +265,142 @@ def _label(section: str) -> str:
     return section if section.startswith(("TOC", "meta")) else f"§{section}"
 
 
-def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict) -> str:
-    lines = [
-        "# The claims ledger: the tutorial, corrected",
-        "",
-        "Each entry is one statement of the tutorial (paraphrased, cited by section), what is",
-        "true on today's Keras, and the evidence measured by the spec test that pins it.",
-        "Verdicts: " + "; ".join(f"{VERDICT_MARK[v]} {v.value}" for v in Verdict) + ".",
-        "An entry marked **DRIFTED** failed its test: the installed Keras no longer behaves as pinned.",
-        "",
-        "Measured with " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
-        "",
-    ]
-    counts: dict[str, int] = {}
-    for entry in entries:
-        counts[entry.claim["verdict"]] = counts.get(entry.claim["verdict"], 0) + 1
-    lines.append("| verdict | claims |")
-    lines.append("|---|---|")
+# Every fixed word of the ledger page, so that the Chinese edition (spec/ledger_zh.py) is the
+# same page in other words.
+EN = {
+    "file": "LEDGER.md",
+    "title": "The claims ledger: the tutorial, corrected",
+    "intro": [
+        "A measured edition of the Chinese Keras tutorial *Keras 入门教程* (author 禅与计算机程序设计艺术): §2-§4.2",
+        "of its text and the chapters its table of contents promises. Each entry is one statement of the",
+        "tutorial, paraphrased in our words and cited by section and subsection (entries follow the",
+        "paragraphs' order), what is true on today's Keras, and the evidence measured by the spec test",
+        "that pins it. An entry marked **DRIFTED** failed its test: the installed Keras (or our reference",
+        "code) no longer behaves as pinned. The Chinese edition is [LEDGER.zh.md](LEDGER.zh.md).",
+    ],
+    "rule_heading": "How a verdict is chosen",
+    "verdicts": {v.name: v.value for v in Verdict},
+    "rule": {name: text for name, text in VERDICT_RULE},
+    "measured_with": "Measured with",
+    "groups": {
+        "text": "Statements of the document's text (§2-§4.2)",
+        "toc": "Chapters the table of contents promises (no body text: standard claims we test under each heading)",
+        "meta": "How this specification itself behaves",
+    },
+    "counts_header": "| verdict | distinct claims | test cases |",
+    "not_testable_row": "not testable (listed, no test)",
+    "outcomes": "Outcomes",
+    "outcome_words": {"confirmed": "confirmed", "DRIFTED": "DRIFTED", "skipped": "skipped",
+                      "not measured here": "not measured here", "not run": "not run"},
+    "index": "Index",
+    "index_header": "| section | claim | verdict | outcome |",
+    "not_testable": "not testable",
+    "document_says": "The document says",
+    "heading_promises": "The heading promises",
+    "claim_we_test": "The standard claim we test",
+    "suite_promises": "The suite promises",
+    "today": "Today",
+    "evidence": "Evidence",
+    "outcome": "Outcome",
+    "test": "Test",
+    "why_no_test": "Why no test",
+    "no_body_text": "(table of contents only; the document has no text for it)",
+    "sections": SECTIONS,
+}
+
+
+def _group(section: str) -> str:
+    return "meta" if section == "meta" else "toc" if is_heading_only(section) else "text"
+
+
+def _text(entry: "Entry", field: str, words: dict) -> str:
+    """A claim's text in the page's language; English where no translation exists."""
+    if words is not EN and entry.claim.get(f"{field}_zh"):
+        return entry.claim[f"{field}_zh"]
+    return entry.claim[field]
+
+
+def _verdict_label(entry: "Entry", words: dict) -> str:
+    verdict = Verdict[entry.claim["verdict"]]
+    label = f"{VERDICT_MARK[verdict]} {words['verdicts'][verdict.name]}"
+    qualifier = entry.claim.get("qualifier")
+    return f"{label} ({qualifier})" if qualifier else label
+
+
+def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict, words: dict = EN) -> str:
+    """The ledger page.  ``words``: EN, or the Chinese edition's strings (spec.ledger_zh.ZH_WORDS)."""
+    lines = [f"# {words['title']}", ""] + words["intro"] + [""]
+    lines += [f"**{words['rule_heading']}**", ""]
+    lines += [f"- {VERDICT_MARK[v]} **{words['verdicts'][v.name]}**: {words['rule'][v.name]}" for v in Verdict]
+    lines += ["", words["measured_with"] + " " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".", ""]
+    groups = ("text", "toc", "meta")
+    lines.append("| verdict | " + " | ".join(f"{words['groups'][g].split(' (')[0]}: claims / cases" for g in groups) + " |")
+    lines.append("|---|" + "---|" * len(groups))
     for v in Verdict:
-        lines.append(f"| {VERDICT_MARK[v]} {v.value} | {counts.get(v.name, 0)} |")
+        cells = []
+        for g in groups:
+            chosen = [e for e in entries if _group(e.claim["section"]) == g and e.claim["verdict"] == v.name]
+            cells.append(f"{len({e.claim['id'] for e in chosen})} / {len(chosen)}")
+        lines.append(f"| {VERDICT_MARK[v]} {words['verdicts'][v.name]} | " + " | ".join(cells) + " |")
+    totals = []
+    for g in groups:
+        chosen = [e for e in entries if _group(e.claim["section"]) == g]
+        totals.append(f"**{len({e.claim['id'] for e in chosen})} / {len(chosen)}**")
+    lines.append("| all | " + " | ".join(totals) + " |")
+    lines.append(f"| {words['not_testable_row']} | " + " | ".join(
+        str(sum(_group(u["section"]) == g for u in untestable)) for g in groups) + " |")
     outcomes: dict[str, int] = {}
     for entry in entries:
         outcomes[entry.outcome] = outcomes.get(entry.outcome, 0) + 1
-    lines.append(f"| not testable (listed, no test) | {len(untestable)} |")
-    lines.append("")
-    lines.append("Outcomes: " + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) + ".")
-    lines.append("")
+    lines += ["", f"{words['outcomes']}: " + ", ".join(
+        f"{n} {words['outcome_words'].get(k, k)}" for k, n in sorted(outcomes.items())) + ".", ""]
     by_section: dict[str, list] = {}
     for entry in entries:
         by_section.setdefault(entry.claim["section"], []).append(entry)
     for item in untestable:
         by_section.setdefault(item["section"], []).append(item)
     sections = sorted(by_section, key=_section_key)
-    lines += ["## Index", "", "| section | claim | verdict | outcome |", "|---|---|---|---|"]
+    lines += [f"## {words['index']}", ""]
+    for g in groups:
+        chosen = [s for s in sections if _group(s) == g]
+        if not chosen:
+            continue
+        lines += [f"**{words['groups'][g]}**", "", words["index_header"], "|---|---|---|---|"]
+        for section in chosen:
+            for entry in by_section[section]:
+                if isinstance(entry, dict):
+                    lines.append(f"| {_label(section)} | {entry['id']} | {words['not_testable']} | |")
+                else:
+                    outcome = words["outcome_words"].get(entry.outcome, entry.outcome)
+                    lines.append(f"| {_label(section)} | {entry.claim_id} | {_verdict_label(entry, words)} | {outcome} |")
+        lines.append("")
     for section in sections:
+        title = words["sections"].get(section, SECTIONS[section])
+        heading_only = is_heading_only(section)
+        lines += [f"## {_label(section)}: {title}", ""]
+        if heading_only and section != "TOC other":
+            lines += [f"*{words['heading_promises']}: {title} {words['no_body_text']}*", ""]
         for entry in by_section[section]:
             if isinstance(entry, dict):
-                lines.append(f"| {_label(section)} | {entry['id']} | not testable | |")
-            else:
-                verdict = Verdict[entry.claim["verdict"]]
-                lines.append(f"| {_label(section)} | {entry.claim_id} | {VERDICT_MARK[verdict]} {verdict.value} | {entry.outcome} |")
-    lines.append("")
-    for section in sections:
-        lines += [f"## {_label(section)}: {SECTIONS[section]}", ""]
-        for entry in by_section[section]:
-            if isinstance(entry, dict):
-                lines += [
-                    f"### {entry['id']} · not testable",
-                    f"- **The document says:** {entry['says']}",
-                    f"- **Why no test:** {entry['why']}",
-                    "",
-                ]
+                says = entry.get("says_zh") if words is not EN and entry.get("says_zh") else entry["says"]
+                why = entry.get("why_zh") if words is not EN and entry.get("why_zh") else entry["why"]
+                speaker = words["heading_promises"] if heading_only else words["document_says"]
+                lines += [f"### {entry['id']} · {words['not_testable']}", f"- **{speaker}:** {says}",
+                          f"- **{words['why_no_test']}:** {why}", ""]
                 continue
-            verdict = Verdict[entry.claim["verdict"]]
-            flag = "" if entry.outcome == "confirmed" else f" · **{entry.outcome}**"
-            speaker = "The suite promises" if section == "meta" else "The document says"
+            flag = "" if entry.outcome == "confirmed" else f" · **{words['outcome_words'].get(entry.outcome, entry.outcome)}**"
+            speaker = {"meta": words["suite_promises"], "toc": words["claim_we_test"]}.get(_group(section), words["document_says"])
             lines += [
-                f"### {entry.claim_id} · {VERDICT_MARK[verdict]} {verdict.value}{flag}",
-                f"- **{speaker}:** {entry.claim['says']}",
-                f"- **Today:** {entry.claim['today']}",
+                f"### {entry.claim_id} · {_verdict_label(entry, words)}{flag}",
+                f"- **{speaker}:** {_text(entry, 'says', words)}",
+                f"- **{words['today']}:** {_text(entry, 'today', words)}",
             ]
             if entry.evidence:
-                lines.append("- **Evidence:**")
+                lines.append(f"- **{words['evidence']}:**")
                 lines += [f"  - {key}: {_code(value)}" for key, value in entry.evidence]
-            lines.append(f"- **Outcome:** {entry.outcome}" + (f" ({entry.detail})" if entry.detail else ""))
-            lines.append(f"- **Test:** `{entry.nodeid}`")
+            outcome = words["outcome_words"].get(entry.outcome, entry.outcome)
+            lines.append(f"- **{words['outcome']}:** {outcome}" + (f" ({entry.detail})" if entry.detail else ""))
+            lines.append(f"- **{words['test']}:** `{entry.nodeid}`")
             for path, caption in entry.figures:
                 lines += ["", f"![{caption}]({path})", f"*{caption}*"]
             lines.append("")
@@ -347,6 +423,12 @@ def pytest_sessionfinish(session, exitstatus):
     out = _ledger_dir(config)
     out.mkdir(parents=True, exist_ok=True)
     (out / "LEDGER.md").write_text(render_markdown(entries, untestable, versions), encoding="utf-8")
+    try:  # TEMPORARY until spec/ledger_zh.py lands
+        from spec.ledger_zh import ZH_WORDS
+    except ImportError:
+        ZH_WORDS = None
+    if ZH_WORDS:
+      (out / ZH_WORDS["file"]).write_text(render_markdown(entries, untestable, versions, ZH_WORDS), encoding="utf-8")
     payload = {
         "versions": versions,
         "claims": [
@@ -355,7 +437,11 @@ def pytest_sessionfinish(session, exitstatus):
                 "section": e.claim["section"],
                 "says": e.claim["says"],
                 "today": e.claim["today"],
+                "kind": _group(e.claim["section"]),
                 "verdict": Verdict[e.claim["verdict"]].value,
+                "qualifier": e.claim.get("qualifier", ""),
+                "says_zh": e.claim.get("says_zh", ""),
+                "today_zh": e.claim.get("today_zh", ""),
                 "evidence": dict(e.evidence),
                 "figures": [p for p, _ in e.figures],
                 "outcome": e.outcome,
@@ -380,8 +466,9 @@ def pytest_terminal_summary(terminalreporter, config):
         mark = "" if e.outcome == "confirmed" else f"  [{e.outcome}]"
         tr.write_line(f"{e.claim_id:<34} {_label(e.claim['section']):<14} {verdict.value}{mark}")
     drifted = sum(e.outcome == "DRIFTED" for e in entries)
+    distinct = len({e.claim["id"] for e in entries})
     where = Path(config.rootpath, config.getoption("--ledger-dir"), "LEDGER.md")
     tr.write_line(
-        f"{len(entries)} claims checked, {drifted} drifted, "
+        f"{distinct} claims ({len(entries)} test cases) checked, {drifted} drifted, "
         f"{len(_untestable())} not testable; ledger: {os.path.relpath(where)}"
     )

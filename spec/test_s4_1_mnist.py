@@ -59,13 +59,11 @@ def test_dataset_sizes(mnist, evidence):
     "which is why reference.data reads a local copy).",
     verdict=Verdict.HOLDS,
 )
-def test_load_data_downloads(tmp_path, monkeypatch, evidence):
-    from keras.src.utils import file_utils
-
-    monkeypatch.setattr(file_utils.config, "keras_home", lambda: str(tmp_path))
+def test_load_data_downloads(evidence):
+    # A file name no cache holds, so load_data must fetch it (public API: the `path` argument).
     with pytest.raises(SocketBlockedError) as blocked:
-        keras.datasets.mnist.load_data()
-    evidence("with an empty cache and no network", f"SocketBlockedError: {blocked.value}")
+        keras.datasets.mnist.load_data(path="keras-tutorial-spec-not-cached.npz")
+    evidence("with the file not in the cache and no network", f"SocketBlockedError: {blocked.value}")
 
 
 @claim(
@@ -113,6 +111,31 @@ def test_preprocessing(mnist, evidence):
         mnist_mlp.prepare(train_x, y_train)
 
 
+def _settings(model) -> list[tuple]:
+    """Each layer's tutorial-visible settings: Dense (units, activation), Dropout (rate)."""
+    return [
+        ("Dense", l.units, l.activation.__name__) if isinstance(l, layers.Dense) else ("Dropout", l.rate)
+        for l in model.layers
+    ]
+
+
+class FitCall(Exception):
+    """Raised by the fit() spy once it has recorded the call: the test needs the call, not the training."""
+
+
+@pytest.fixture
+def recorded_fit(monkeypatch):
+    """Records the arguments of the next Model.fit call made by reference code, then stops it."""
+    calls = []
+
+    def spy(model, x=None, y=None, **kwargs):
+        calls.append({"model": model, "x": x, "y": y, **kwargs})
+        raise FitCall
+
+    monkeypatch.setattr(keras.Model, "fit", spy)
+    return calls
+
+
 @claim(
     "S4.1-model",
     section="4.1",
@@ -132,7 +155,10 @@ def test_model_as_written(evidence):
     assert any("Do not pass an `input_shape`/`input_dim`" in w for w in caught)
     assert model.count_params() == 784 * 512 + 512 + 512 * 10 + 10 == 407050
     assert model.output_shape == (None, 10)
-    assert mnist_mlp.build_mlp().count_params() == model.count_params()
+    reference = mnist_mlp.build_mlp()
+    evidence("reference.mnist_mlp.build_mlp", _settings(reference))
+    assert _settings(reference) == _settings(model) == [("Dense", 512, "relu"), ("Dropout", 0.5), ("Dense", 10, "softmax")]
+    assert reference.input_shape == (None, 784) and reference.count_params() == 407050
 
 
 @claim(
@@ -163,15 +189,25 @@ def test_compile(mnist, evidence):
     "file, so the 10,000 test images stay unseen.",
     verdict=Verdict.HOLDS,
 )
-def test_validation_split(mnist, evidence):
+def test_validation_split(mnist, recorded_fit, evidence):
     (x_train, y_train), _ = mnist
+    with pytest.raises(FitCall):
+        mnist_mlp.train_tutorial_recipe()
+    call = recorded_fit[0]
     x, y = mnist_mlp.prepare(x_train, y_train)
-    val, partial = x[:1000], x[1000:]
-    evidence("validation / training rows", f"{len(val)} / {len(partial)}")
+    val_x, val_y = call["validation_data"]
+    evidence("recipe's fit(): training rows, validation rows", (len(call["x"]), len(val_x)))
+    evidence("epochs, batch_size, optimizer, loss", (call["epochs"], call["batch_size"], type(call["model"].optimizer).__name__, call["model"].loss))
     evidence("validation labels per digit", np.bincount(y_train[:1000]).tolist())
-    assert len(val) == 1000 and len(partial) == 59000
-    assert int(np.ceil(len(partial) / 128)) == 461
-    assert len(np.bincount(y_train[:1000])) == 10 and min(np.bincount(y_train[:1000])) > 80  # every digit, 80+ each
+    np.testing.assert_array_equal(val_x, x[:1000])
+    np.testing.assert_array_equal(val_y, y[:1000])
+    np.testing.assert_array_equal(call["x"], x[1000:])
+    np.testing.assert_array_equal(call["y"], y[1000:])
+    assert (call["epochs"], call["batch_size"]) == (40, 128)
+    assert isinstance(call["model"].optimizer, keras.optimizers.Adam) and call["model"].loss == "categorical_crossentropy"
+    assert _settings(call["model"]) == _settings(mnist_mlp.build_mlp())
+    assert int(np.ceil(len(call["x"]) / 128)) == 461
+    assert min(np.bincount(y_train[:1000])) > 80  # every digit is in the validation set, 80+ each
 
 
 @pytest.mark.slow
@@ -210,7 +246,14 @@ CLASSIC_RECIPE_MIN_ACCURACY = 0.980
     "Run it with `python -m reference.mnist_mlp --recipe classic`.",
     verdict=Verdict.HOLDS,
 )
-def test_classic_anchor(evidence):
+def test_classic_anchor(recorded_fit, monkeypatch, evidence):
+    with pytest.raises(FitCall):
+        mnist_mlp.train_classic_recipe()
+    call = recorded_fit.pop()
+    assert len(call["x"]) == 60000 and "validation_data" not in call
+    assert (call["epochs"], call["batch_size"]) == (20, 128) and isinstance(call["model"].optimizer, keras.optimizers.RMSprop)
+    assert _settings(call["model"]) == [("Dense", 512, "relu"), ("Dropout", 0.2), ("Dense", 512, "relu"), ("Dropout", 0.2), ("Dense", 10, "softmax")]
+    monkeypatch.undo()  # the recipe's setup is checked; now train it for real
     result = mnist_mlp.train_classic_recipe(seed=0)
     evidence("test accuracy (seed 0)", round(result.test_accuracy, 4))
     assert result.test_accuracy >= CLASSIC_RECIPE_MIN_ACCURACY
