@@ -31,13 +31,14 @@ def mnist_real_images(count: int = 60000) -> np.ndarray:
     return scale_images(x_train[:count])
 
 
-def train_wgan(penalty: str, steps: int, batch_size: int = 64, width: float = 0.25, critic_steps: int = 5, seed: int = 0):
-    """Train a WGAN (``clip`` or ``gp``) on MNIST for ``steps`` generator updates."""
+def train_wgan(penalty: str, steps: int, batch_size: int = 64, width: float = 0.25, critic_steps: int = 5, seed: int = 0,
+               gp_weight: float = 10.0):
+    """Train a WGAN (``clip`` or ``gp``, with ``gp_weight`` lambda) on MNIST for ``steps`` generator updates."""
     keras.utils.set_random_seed(seed)
     real = mnist_real_images(steps * batch_size)
     generator = build_generator(image_shape=MNIST_SHAPE, width=width)
     critic = build_discriminator(image_shape=MNIST_SHAPE, width=width, sigmoid=False)
-    wgan = WGAN(generator, critic, penalty=penalty, critic_steps=critic_steps)
+    wgan = WGAN(generator, critic, penalty=penalty, critic_steps=critic_steps, gp_weight=gp_weight)
     wgan.compile()
     log = StepLog()
     wgan.fit(real, batch_size=batch_size, epochs=1, verbose=0, callbacks=[log], shuffle=True)

