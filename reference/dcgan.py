@@ -7,7 +7,7 @@
    for G's (on Keras 3 a frozen model's own ``train_on_batch`` updates nothing), real
    batches actually drawn in turn, and ``.weights.h5`` checkpoint names.
 2. ``DCGAN``: the idiomatic Keras 3 form, a ``keras.Model`` whose ``train_step`` does
-   both updates; trained with ``fit()``.
+   both updates (one step per backend: TensorFlow, JAX, PyTorch); trained with ``fit()``.
 
 Architecture: the tutorial's layer stacks.  Its generator starts with a transposed
 convolution on a flat 100-vector, which cannot work (a 4-D input is required): a
@@ -175,53 +175,118 @@ def save_checkpoint(trainer, checkpoint_dir, tag) -> tuple[Path, Path]:
     return g_path, d_path
 
 
-def _require_tensorflow(what: str):
-    if keras.backend.backend() != "tensorflow":
-        raise NotImplementedError(
-            f"{what} is written with tf.GradientTape and runs on the tensorflow backend; on "
-            f"{keras.backend.backend()} use DocumentStyleTrainer (train_on_batch), which runs everywhere"
-        )
+def discriminator_loss(bce, p_real, p_fake):
+    """D's loss: real images should score 1, generated ones 0 (the mean of the two cross-entropies)."""
+    return 0.5 * (bce(keras.ops.ones_like(p_real), p_real) + bce(keras.ops.zeros_like(p_fake), p_fake))
+
+
+def generator_loss(bce, p_fake):
+    """G's loss: its images should score 1 with D."""
+    return bce(keras.ops.ones_like(p_fake), p_fake)
 
 
 class DCGAN(keras.Model):
-    """The idiomatic Keras 3 GAN: one ``train_step`` updates D, then G; train it with ``fit()``."""
+    """The idiomatic Keras 3 GAN: one ``train_step`` updates D, then G; train it with ``fit()``.
+
+    One step per backend (TensorFlow: GradientTape; JAX: stateless calls; PyTorch: autograd),
+    the same networks, losses and order of updates on each.
+    """
 
     def __init__(self, generator, discriminator, **kwargs):
         super().__init__(**kwargs)
-        _require_tensorflow("DCGAN.train_step")
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = generator.input_shape[-1]
+        self.built = True  # both networks are built; fit() must not trace call() on image batches
         self.seed_generator = keras.random.SeedGenerator(1337)
 
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        super().compile(**kwargs)
+        from reference.gan_backends import PairedOptimizer
+
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.bce = keras.losses.BinaryCrossentropy()
+        # fit() sees one optimizer; on JAX it carries both networks' optimizer state through the step.
+        super().compile(optimizer=PairedOptimizer(self.d_optimizer, self.discriminator, self.g_optimizer, self.generator), **kwargs)
 
     def call(self, z, training=False):
         return self.generator(z, training=training)
 
-    def train_step(self, real):
+    def _noise(self, n):
+        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+
+    def train_step(self, *args):
+        backend = keras.backend.backend()
+        if backend == "jax":
+            return self._train_step_jax(*args)
+        if backend == "torch":
+            return self._train_step_torch(*args)
+        return self._train_step_tensorflow(*args)
+
+    def _train_step_tensorflow(self, real):
         import tensorflow as tf
 
         n = tf.shape(real)[0]
-        z = keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        z = self._noise(n)
         with tf.GradientTape() as tape:
             fake = self.generator(z, training=True)
-            p_real = self.discriminator(real, training=True)
-            p_fake = self.discriminator(fake, training=True)
-            d_loss = 0.5 * (self.bce(tf.ones_like(p_real), p_real) + self.bce(tf.zeros_like(p_fake), p_fake))
+            d_loss = discriminator_loss(self.bce, self.discriminator(real, training=True), self.discriminator(fake, training=True))
         grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
-        z = keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        z = self._noise(n)
         with tf.GradientTape() as tape:
-            p_fake = self.discriminator(self.generator(z, training=True), training=True)
-            g_loss = self.bce(tf.ones_like(p_fake), p_fake)
+            g_loss = generator_loss(self.bce, self.discriminator(self.generator(z, training=True), training=True))
         grads = tape.gradient(g_loss, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
         return {"d_loss": d_loss, "g_loss": g_loss}
+
+    def _train_step_torch(self, real):
+        from reference.gan_backends import torch_step
+
+        n = real.shape[0]
+        fake = self.generator(self._noise(n), training=True)
+        d_loss = discriminator_loss(self.bce, self.discriminator(real, training=True), self.discriminator(fake, training=True))
+        torch_step(d_loss, self.discriminator, self.d_optimizer, self)
+        g_loss = generator_loss(self.bce, self.discriminator(self.generator(self._noise(n), training=True), training=True))
+        torch_step(g_loss, self.generator, self.g_optimizer, self)
+        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
+
+    def _train_step_jax(self, state, real):
+        import jax
+
+        from reference.gan_backends import StateView
+
+        trainable, non_trainable, optimizer_variables, metrics_variables = state
+        d_opt, g_opt = self.optimizer.split(optimizer_variables)
+        d, g = StateView(self, self.discriminator), StateView(self, self.generator)
+        n = real.shape[0]
+        with keras.StatelessScope(state_mapping=list(zip(self.non_trainable_variables, non_trainable))) as scope:
+            z_d, z_g = self._noise(n), self._noise(n)
+        non_trainable = [scope.get_current_value(v) for v in self.non_trainable_variables]
+
+        def d_loss_fn(d_weights, d_state, g_state):
+            fake, g_state = self.generator.stateless_call(StateView.take(trainable, g.trainable), g_state, z_d, training=True)
+            p_real, d_state = self.discriminator.stateless_call(d_weights, d_state, real, training=True)
+            p_fake, d_state = self.discriminator.stateless_call(d_weights, d_state, fake, training=True)
+            return discriminator_loss(self.bce, p_real, p_fake), (d_state, g_state)
+
+        (d_loss, (d_state, g_state)), grads = jax.value_and_grad(d_loss_fn, has_aux=True)(
+            StateView.take(trainable, d.trainable), StateView.take(non_trainable, d.non_trainable),
+            StateView.take(non_trainable, g.non_trainable))
+        d_weights, d_opt = self.d_optimizer.stateless_apply(d_opt, grads, StateView.take(trainable, d.trainable))
+
+        def g_loss_fn(g_weights, g_state, d_state):
+            fake, g_state = self.generator.stateless_call(g_weights, g_state, z_g, training=True)
+            p_fake, d_state = self.discriminator.stateless_call(d_weights, d_state, fake, training=True)
+            return generator_loss(self.bce, p_fake), (g_state, d_state)
+
+        (g_loss, (g_state, d_state)), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(
+            StateView.take(trainable, g.trainable), g_state, d_state)
+        g_weights, g_opt = self.g_optimizer.stateless_apply(g_opt, grads, StateView.take(trainable, g.trainable))
+        trainable = StateView.put(StateView.put(trainable, d.trainable, d_weights), g.trainable, g_weights)
+        non_trainable = StateView.put(StateView.put(non_trainable, d.non_trainable, d_state), g.non_trainable, g_state)
+        state = (trainable, non_trainable, d_opt + g_opt, metrics_variables)
+        return {"d_loss": d_loss, "g_loss": g_loss}, state
 
 
 def train_mnist_dcgan(steps: int, batch_size: int = 64, width: float = 0.25, seed: int = 0, verbose=0):

@@ -16,10 +16,6 @@ from reference.figures import sample_grid
 from spec.ledger import Verdict, claim
 from spec.support import largest_change, weights_of
 
-needs_tf = pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow", reason="the DCGAN/WGAN train_step models use tf.GradientTape"
-)
-
 # DCGAN on MNIST, 400 steps of batch 64, width 0.25, seeds 0-2 (docs/measurements/gan_seeds.json):
 # untrained generator FID 454.8, 456.7, 456.8; trained 17.7, 10.3, 13.0. Threshold 40: 2.3x the worst seed.
 DCGAN_MAX_FID = 40.0
@@ -61,13 +57,13 @@ def test_adversarial_principle(evidence):
     assert score_after > score_before + 0.2
 
 
-@needs_tf
 @claim(
     "TOC-DCGAN-idiomatic-trains-both",
     section="TOC 4.2",
     says="A DCGAN trains both networks.",
     today="The Keras 3 form (reference.dcgan.DCGAN, a Model overriding train_step, trained with fit) "
-    "updates both the generator's and the discriminator's weights every step.",
+    "updates both the generator's and the discriminator's weights every step, on every backend (one train_step "
+    "each for TensorFlow, JAX and PyTorch, sharing the networks and the losses).",
     verdict=Verdict.HOLDS,
 )
 def test_idiomatic_trains_both(evidence):
@@ -82,7 +78,6 @@ def test_idiomatic_trains_both(evidence):
 
 
 @pytest.mark.slow
-@needs_tf
 @claim(
     "TOC-DCGAN-quality",
     section="TOC 4.2",
@@ -107,7 +102,6 @@ def test_dcgan_quality(evidence):
     assert fid_after < DCGAN_MAX_FID and fid_after < fid_before / 5
 
 
-@needs_tf
 @claim(
     "TOC-WGAN-clip",
     section="TOC 4.2",
@@ -131,7 +125,6 @@ def test_wgan_clipping(evidence):
 
 
 @pytest.mark.slow
-@needs_tf
 @claim(
     "TOC-WGAN-GP",
     section="TOC 4.2",
