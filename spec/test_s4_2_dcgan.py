@@ -273,8 +273,8 @@ def _probe(name):
     says="The adversarial loss is BinaryCrossentropy(from_logits=True), while the discriminator ends in a sigmoid.",
     today="A mismatch whose effect depends on the backend. TensorFlow notices, inside compiled "
     "evaluate/train_on_batch, that the output came from a Sigmoid op, warns, and uses the logits underneath: "
-    "the loss comes out right. JAX (and any backend without that rescue) applies a second sigmoid and "
-    "silently computes a wrong loss. Use from_logits=False with a sigmoid output, or drop the sigmoid.",
+    "the loss comes out right. JAX and PyTorch have no such rescue: they apply a second sigmoid and "
+    "silently compute a wrong loss. Use from_logits=False with a sigmoid output, or drop the sigmoid.",
     verdict=Verdict.CORRECTED,
 )
 def test_loss_from_logits(evidence):
@@ -296,8 +296,9 @@ def test_loss_from_logits(evidence):
     says="One Adam instance is passed to compile() of both the discriminator and the combined model.",
     today="Fails where a learner ends up. With the freezing corrected (D trainable for its own step, frozen "
     "for the combined step) the second model's step raises ValueError on every backend: an optimizer is built "
-    "for one model's variables. Exactly as written it runs on TensorFlow only because D, frozen before its "
-    "first step, never trains at all. Give each model its own optimizer (reference.dcgan.DocumentStyleTrainer).",
+    "for one model's variables. Exactly as written it fails on JAX and PyTorch too, and runs on TensorFlow only "
+    "because D, frozen before its first step, never trains at all. Give each model its own optimizer "
+    "(reference.dcgan.DocumentStyleTrainer).",
     verdict=Verdict.CORRECTED,
 )
 def test_shared_optimizer(evidence):
@@ -311,6 +312,8 @@ def test_shared_optimizer(evidence):
         assert results["tensorflow"]["as written"] == "ran"
     if "jax" in results:
         assert results["jax"]["as written"].startswith("ValueError: Argument `optimizer_variables`")
+    if "torch" in results:
+        assert results["torch"]["as written"].startswith("ValueError: Unknown variable")
 
 
 @claim(
@@ -318,11 +321,12 @@ def test_shared_optimizer(evidence):
     section="4.2.3",
     says="Setting discriminator.trainable = False after compiling it, before compiling the combined model, "
     "trains only the generator through the combined model while the discriminator still trains on its own.",
-    today="Keras 2 behaviour (the flag was read by compile()). Keras 3 reads it when a model's train function "
-    "is first built, at its first train_on_batch/fit after compile(): frozen before that step, the "
-    "discriminator's own steps update nothing; changed after it, TensorFlow ignores the change until the next "
-    "compile() and JAX raises ValueError. DocumentStyleTrainer works because it always steps D while "
-    "trainable and the combined model while D is frozen: each model in the state its train function was built in.",
+    today="Keras 2 behaviour (the flag was read by compile()). On Keras 3, frozen after compile() and before the "
+    "first step (the document's order), the discriminator's own steps update nothing, on every backend. When a "
+    "change takes effect differs: TensorFlow reads the flag when a model's train function is first built (its "
+    "first train_on_batch/fit after compile()) and ignores later changes until the next compile(); JAX raises "
+    "ValueError at the next step; PyTorch honours it at once. DocumentStyleTrainer works on all three because it "
+    "always steps D while trainable and the combined model while D is frozen: each model in one state throughout.",
     verdict=Verdict.OBSOLETE,
 )
 def test_freezing(evidence):
@@ -337,6 +341,8 @@ def test_freezing(evidence):
         assert float(re.match(r"weight change (\S+)", results["tensorflow"]["trained once, then frozen"]).group(1)) > 1e-4
     if "jax" in results:
         assert results["jax"]["trained once, then frozen"].startswith("ValueError: Argument `optimizer_variables`")
+    if "torch" in results:  # read at every step
+        assert results["torch"]["trained once, then frozen"].startswith("weight change 0 ")
 
 
 class PhaseRecorder:
