@@ -292,7 +292,8 @@ EN = {
         "toc": "Chapters the table of contents promises (no body text: standard claims we test under each heading)",
         "meta": "How this specification itself behaves",
     },
-    "counts_header": "| verdict | distinct claims | test cases |",
+    "group_short": {"text": "the document's text", "toc": "its table of contents", "meta": "the suite itself"},
+    "claims_cases": "claims / cases",
     "not_testable_row": "not testable (listed, no test)",
     "outcomes": "Outcomes",
     "outcome_words": {"confirmed": "confirmed", "DRIFTED": "DRIFTED", "skipped": "skipped",
@@ -311,7 +312,22 @@ EN = {
     "why_no_test": "Why no test",
     "no_body_text": "(table of contents only; the document has no text for it)",
     "sections": SECTIONS,
+    "by_backend": "Outcome by backend",
+    "disagree_heading": "Where the backends disagree",
+    "disagree_none": "Every claim run on more than one backend has the same outcome on each.",
+    "disagree_header": "claim",
+    "why": "why",
+    "not_run": "not run",
+    "not_run_note": "A claim marked 'not run' on a backend was not part of that backend's run: `make ledger` runs the "
+    "whole spec on TensorFlow and the quick tier (`-m \"not slow\"`) on the other installed backends, because the "
+    "long trainings' accuracy and quality thresholds were measured on TensorFlow. Verdicts that depend on the "
+    "backend are measured on each backend inside the TensorFlow run (see their evidence).",
 }
+
+
+def _w(words: dict, key: str):
+    """A fixed string in the page's language, English where the edition lacks it."""
+    return words.get(key, EN[key])
 
 
 def _group(section: str) -> str:
@@ -332,14 +348,29 @@ def _verdict_label(entry: "Entry", words: dict) -> str:
     return f"{label} ({qualifier})" if qualifier else label
 
 
-def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict, words: dict = EN) -> str:
-    """The ledger page.  ``words``: EN, or the Chinese edition's strings (spec.ledger_zh.ZH_WORDS)."""
+def _backend_outcomes(entry: "Entry", backends: dict, names: list[str], words: dict) -> list[str]:
+    per = backends.get(entry.claim_id, {})
+    cells = []
+    for name in names:
+        got = per.get(name)
+        cells.append(_w(words, "not_run") if got is None else words["outcome_words"].get(got["outcome"], got["outcome"]))
+    return cells
+
+
+def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict, words: dict = EN,
+                    backends: dict | None = None) -> str:
+    """The ledger page.  ``words``: EN, or the Chinese edition's strings (spec.ledger_zh.ZH_WORDS).
+
+    ``backends`` (a merged multi-backend run, spec.ledger_merge): claim id -> backend -> outcome and detail;
+    the index then has one outcome column per backend and the page a table of disagreements.
+    """
+    names = sorted({b for per in (backends or {}).values() for b in per}, key=lambda b: (b != "tensorflow", b))
     lines = [f"# {words['title']}", ""] + words["intro"] + [""]
     lines += [f"**{words['rule_heading']}**", ""]
     lines += [f"- {VERDICT_MARK[v]} **{words['verdicts'][v.name]}**: {words['rule'][v.name]}" for v in Verdict]
     lines += ["", words["measured_with"] + " " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".", ""]
     groups = ("text", "toc", "meta")
-    lines.append("| verdict | " + " | ".join(f"{words['groups'][g].split(' (')[0]}: claims / cases" for g in groups) + " |")
+    lines.append("| verdict | " + " | ".join(f"{_w(words, 'group_short')[g]}: {_w(words, 'claims_cases')}" for g in groups) + " |")
     lines.append("|---|" + "---|" * len(groups))
     for v in Verdict:
         cells = []
@@ -359,6 +390,21 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
         outcomes[entry.outcome] = outcomes.get(entry.outcome, 0) + 1
     lines += ["", f"{words['outcomes']}: " + ", ".join(
         f"{n} {words['outcome_words'].get(k, k)}" for k, n in sorted(outcomes.items())) + ".", ""]
+    if backends:
+        lines += [f"## {_w(words, 'disagree_heading')}", "", _w(words, "not_run_note"), ""]
+        differing = []
+        for entry in entries:
+            per = backends.get(entry.claim_id, {})
+            ran = {b: v for b, v in per.items() if v["outcome"] != "not run"}
+            if len({v["outcome"] for v in ran.values()}) > 1:
+                why = "; ".join(f"{b}: {v['detail']}" for b, v in ran.items() if v["detail"])
+                differing.append(f"| {entry.claim_id} | " + " | ".join(_backend_outcomes(entry, backends, names, words)) + f" | {why} |")
+        if differing:
+            lines += [f"| {_w(words, 'disagree_header')} | " + " | ".join(names) + f" | {_w(words, 'why')} |",
+                      "|---|" + "---|" * (len(names) + 1)] + differing
+        else:
+            lines.append(_w(words, "disagree_none"))
+        lines.append("")
     by_section: dict[str, list] = {}
     for entry in entries:
         by_section.setdefault(entry.claim["section"], []).append(entry)
@@ -370,14 +416,19 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
         chosen = [s for s in sections if _group(s) == g]
         if not chosen:
             continue
-        lines += [f"**{words['groups'][g]}**", "", words["index_header"], "|---|---|---|---|"]
+        header, rule = words["index_header"], "|---|---|---|---|"
+        if backends:
+            header = header.rsplit("|", 2)[0] + "| " + " | ".join(names) + " |"
+            rule = "|---|---|---|" + "---|" * len(names)
+        lines += [f"**{words['groups'][g]}**", "", header, rule]
         for section in chosen:
             for entry in by_section[section]:
                 if isinstance(entry, dict):
                     lines.append(f"| {_label(section)} | {entry['id']} | {words['not_testable']} | |")
                 else:
                     outcome = words["outcome_words"].get(entry.outcome, entry.outcome)
-                    lines.append(f"| {_label(section)} | {entry.claim_id} | {_verdict_label(entry, words)} | {outcome} |")
+                    cells = _backend_outcomes(entry, backends, names, words) if backends else [outcome]
+                    lines.append(f"| {_label(section)} | {entry.claim_id} | {_verdict_label(entry, words)} | " + " | ".join(cells) + " |")
         lines.append("")
     for section in sections:
         title = words["sections"].get(section, SECTIONS[section])
@@ -405,6 +456,11 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
                 lines += [f"  - {key}: {_code(value)}" for key, value in entry.evidence]
             outcome = words["outcome_words"].get(entry.outcome, entry.outcome)
             lines.append(f"- **{words['outcome']}:** {outcome}" + (f" ({entry.detail})" if entry.detail else ""))
+            if backends:
+                per = backends.get(entry.claim_id, {})
+                lines.append(f"- **{_w(words, 'by_backend')}:** " + " · ".join(
+                    f"{b} {cell}" + (f" ({per[b]['detail']})" if b in per and per[b]["detail"] and b != 'tensorflow' else "")
+                    for b, cell in zip(names, _backend_outcomes(entry, backends, names, words))))
             lines.append(f"- **{words['test']}:** `{entry.nodeid}`")
             for path, caption in entry.figures:
                 lines += ["", f"![{caption}]({path})", f"*{caption}*"]
@@ -417,47 +473,59 @@ def _entries_sorted(config) -> list[Entry]:
     return sorted(entries, key=lambda e: (_section_key(e.claim["section"]), e.nodeid.split("::")[0], e.line, e.nodeid))
 
 
+def entry_to_json(e: Entry) -> dict:
+    return {
+        "id": e.claim_id,
+        "claim": e.claim["id"],
+        "section": e.claim["section"],
+        "kind": _group(e.claim["section"]),
+        "says": e.claim["says"],
+        "today": e.claim["today"],
+        "verdict": Verdict[e.claim["verdict"]].value,
+        "qualifier": e.claim.get("qualifier", ""),
+        "says_zh": e.claim.get("says_zh", ""),
+        "today_zh": e.claim.get("today_zh", ""),
+        "evidence": [list(pair) for pair in e.evidence],
+        "figures": [list(pair) for pair in e.figures],
+        "outcome": e.outcome,
+        "detail": e.detail,
+        "test": e.nodeid,
+        "line": e.line,
+    }
+
+
+def entry_from_json(item: dict) -> Entry:
+    verdict = next(v.name for v in Verdict if v.value == item["verdict"])
+    claim_fields = {k: item[k] for k in ("section", "says", "today", "qualifier", "says_zh", "today_zh")}
+    return Entry(item["test"], {"id": item["claim"], "verdict": verdict, **claim_fields},
+                 evidence=[tuple(p) for p in item["evidence"]], figures=[tuple(p) for p in item["figures"]],
+                 outcome=item["outcome"], detail=item["detail"], line=item["line"])
+
+
+def write_ledger(out: Path, entries: list[Entry], untestable: list[dict], versions: dict, backends: dict | None = None,
+                 extra: dict | None = None) -> None:
+    """LEDGER.md, its Chinese edition and ledger.json; ``backends``: per-claim outcomes of a merged run."""
+    try:  # TEMPORARY until spec/ledger_zh.py lands
+        from spec.ledger_zh import ZH_WORDS
+    except ImportError:
+        ZH_WORDS = EN
+    out.mkdir(parents=True, exist_ok=True)
+    for words in (EN, ZH_WORDS):
+        (out / words["file"]).write_text(render_markdown(entries, untestable, versions, words, backends), encoding="utf-8")
+    claims = [entry_to_json(e) for e in entries]
+    for item in claims:
+        if backends:
+            item["backends"] = backends.get(item["id"], {})
+    payload = {"versions": versions, "claims": claims, "not_testable": untestable, **(extra or {})}
+    (out / "ledger.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
     if _is_worker(config) or not config._ledger_entries:
         return
-    entries = _entries_sorted(config)
-    untestable = _untestable()
-    versions = _versions()
-    out = _ledger_dir(config)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "LEDGER.md").write_text(render_markdown(entries, untestable, versions), encoding="utf-8")
-    try:  # TEMPORARY until spec/ledger_zh.py lands
-        from spec.ledger_zh import ZH_WORDS
-    except ImportError:
-        ZH_WORDS = None
-    if ZH_WORDS:
-      (out / ZH_WORDS["file"]).write_text(render_markdown(entries, untestable, versions, ZH_WORDS), encoding="utf-8")
-    payload = {
-        "versions": versions,
-        "claims": [
-            {
-                "id": e.claim_id,
-                "section": e.claim["section"],
-                "says": e.claim["says"],
-                "today": e.claim["today"],
-                "kind": _group(e.claim["section"]),
-                "verdict": Verdict[e.claim["verdict"]].value,
-                "qualifier": e.claim.get("qualifier", ""),
-                "says_zh": e.claim.get("says_zh", ""),
-                "today_zh": e.claim.get("today_zh", ""),
-                "evidence": dict(e.evidence),
-                "figures": [p for p, _ in e.figures],
-                "outcome": e.outcome,
-                "detail": e.detail,
-                "test": e.nodeid,
-            }
-            for e in entries
-        ],
-        "not_testable": untestable,
-    }
-    (out / "ledger.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+    write_ledger(_ledger_dir(config), _entries_sorted(config), _untestable(), _versions())
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -470,7 +470,8 @@ def test_loop_names_defined(evidence):
     section="4.2.4",
     says="Each step makes its fake batch with generator.predict(noise).",
     today="Works, but on Keras 3 every predict() call prints its own progress bar (hundreds of bars per epoch "
-    "under the loop's tqdm bar) and costs several times a predict_on_batch() call, which the corrected loop uses.",
+    "under the loop's tqdm bar) and costs more than a predict_on_batch() call, which the corrected loop uses: "
+    "about 10x on TensorFlow, 1.4x on JAX (64 images, 2-core CPU).",
     verdict=Verdict.CORRECTED,
 )
 def test_predict_in_loop(capsys, evidence):
@@ -491,8 +492,10 @@ def test_predict_in_loop(capsys, evidence):
     evidence("progress bars printed by 10 calls: predict / predict_on_batch", (timings["predict bars"], timings["predict_on_batch bars"]))
     evidence("ms per call: predict / predict_on_batch", (round(1000 * timings["predict"], 1), round(1000 * timings["predict_on_batch"], 1)))
     assert timings["predict bars"] == 10 and timings["predict_on_batch bars"] == 0
-    # Measured on the 2-core CPU: about 55 ms against 5.6 ms (9.9x); asserted with a wide margin.
-    assert timings["predict"] > 2 * timings["predict_on_batch"]
+    # Measured on the 2-core CPU: TensorFlow about 55 ms against 5.6 ms (9.9x), asserted with a wide margin;
+    # JAX 11.0 ms against 8.1 ms (1.4x), too close to assert on a shared machine: evidence only.
+    if keras.backend.backend() == "tensorflow":
+        assert timings["predict"] > 2 * timings["predict_on_batch"]
 
 
 # The tutorial-style loop on MNIST, 400 steps of batch 64, width 0.25, seeds 0-2
