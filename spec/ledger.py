@@ -204,6 +204,7 @@ def pytest_runtest_setup(item):
         # Chinese wording of the claim: the module's ZH dict, keyed by claim id (see LEDGER.zh.md).
         zh = getattr(item.module, "ZH", {}).get(found["id"], {})
         found["says_zh"], found["today_zh"] = zh.get("says", ""), zh.get("today", "")
+        found["qualifier_zh"] = zh.get("qualifier", "")
         item.user_properties.append(("claim", found))
 
 
@@ -292,6 +293,8 @@ EN = {
         "toc": "Chapters the table of contents promises (no body text: standard claims we test under each heading)",
         "meta": "How this specification itself behaves",
     },
+    "verdict": "verdict",
+    "all": "all",
     "group_short": {"text": "the document's text", "toc": "its table of contents", "meta": "the suite itself"},
     "claims_cases": "claims / cases",
     "not_testable_row": "not testable (listed, no test)",
@@ -345,6 +348,8 @@ def _verdict_label(entry: "Entry", words: dict) -> str:
     verdict = Verdict[entry.claim["verdict"]]
     label = f"{VERDICT_MARK[verdict]} {words['verdicts'][verdict.name]}"
     qualifier = entry.claim.get("qualifier")
+    if qualifier and words is not EN and entry.claim.get("qualifier_zh"):
+        qualifier = entry.claim["qualifier_zh"]
     return f"{label} ({qualifier})" if qualifier else label
 
 
@@ -370,7 +375,7 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
     lines += [f"- {VERDICT_MARK[v]} **{words['verdicts'][v.name]}**: {words['rule'][v.name]}" for v in Verdict]
     lines += ["", words["measured_with"] + " " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".", ""]
     groups = ("text", "toc", "meta")
-    lines.append("| verdict | " + " | ".join(f"{_w(words, 'group_short')[g]}: {_w(words, 'claims_cases')}" for g in groups) + " |")
+    lines.append(f"| {_w(words, 'verdict')} | " + " | ".join(f"{_w(words, 'group_short')[g]}: {_w(words, 'claims_cases')}" for g in groups) + " |")
     lines.append("|---|" + "---|" * len(groups))
     for v in Verdict:
         cells = []
@@ -382,7 +387,7 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
     for g in groups:
         chosen = [e for e in entries if _group(e.claim["section"]) == g]
         totals.append(f"**{len({e.claim['id'] for e in chosen})} / {len(chosen)}**")
-    lines.append("| all | " + " | ".join(totals) + " |")
+    lines.append(f"| {_w(words, 'all')} | " + " | ".join(totals) + " |")
     lines.append(f"| {words['not_testable_row']} | " + " | ".join(
         str(sum(_group(u["section"]) == g for u in untestable)) for g in groups) + " |")
     outcomes: dict[str, int] = {}
@@ -483,6 +488,7 @@ def entry_to_json(e: Entry) -> dict:
         "today": e.claim["today"],
         "verdict": Verdict[e.claim["verdict"]].value,
         "qualifier": e.claim.get("qualifier", ""),
+        "qualifier_zh": e.claim.get("qualifier_zh", ""),
         "says_zh": e.claim.get("says_zh", ""),
         "today_zh": e.claim.get("today_zh", ""),
         "evidence": [list(pair) for pair in e.evidence],
@@ -496,7 +502,7 @@ def entry_to_json(e: Entry) -> dict:
 
 def entry_from_json(item: dict) -> Entry:
     verdict = next(v.name for v in Verdict if v.value == item["verdict"])
-    claim_fields = {k: item[k] for k in ("section", "says", "today", "qualifier", "says_zh", "today_zh")}
+    claim_fields = {k: item[k] for k in ("section", "says", "today", "qualifier", "qualifier_zh", "says_zh", "today_zh")}
     return Entry(item["test"], {"id": item["claim"], "verdict": verdict, **claim_fields},
                  evidence=[tuple(p) for p in item["evidence"]], figures=[tuple(p) for p in item["figures"]],
                  outcome=item["outcome"], detail=item["detail"], line=item["line"])
@@ -505,10 +511,8 @@ def entry_from_json(item: dict) -> Entry:
 def write_ledger(out: Path, entries: list[Entry], untestable: list[dict], versions: dict, backends: dict | None = None,
                  extra: dict | None = None) -> None:
     """LEDGER.md, its Chinese edition and ledger.json; ``backends``: per-claim outcomes of a merged run."""
-    try:  # TEMPORARY until spec/ledger_zh.py lands
-        from spec.ledger_zh import ZH_WORDS
-    except ImportError:
-        ZH_WORDS = EN
+    from spec.ledger_zh import ZH_WORDS
+
     out.mkdir(parents=True, exist_ok=True)
     for words in (EN, ZH_WORDS):
         (out / words["file"]).write_text(render_markdown(entries, untestable, versions, words, backends), encoding="utf-8")

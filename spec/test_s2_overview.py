@@ -156,3 +156,40 @@ def test_data_parallel_equals_single_device(evidence):
     evidence("largest weight difference", difference)
     assert two["loss"][-1] < two["loss"][0]
     assert difference < 1e-5
+
+
+# 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.
+ZH = {
+    "S2-backends-tf-cntk-theano": {
+        "says": "Keras 运行在 TensorFlow、CNTK 和 Theano 这三个主流后端之上。",
+        "today": "对 Keras 2.3 成立，它的后端正好是这三个。如今只剩 TensorFlow：Keras 3 接受 tensorflow、jax、torch、"
+        "numpy 和 openvino；指定 theano 或 cntk 会在导入时失败，报 ValueError 'Unable to import backend'。",
+    },
+    "S2-backends-more": {
+        "qualifier": "torch 直到 Keras 3 才成为后端",
+        "says": "除了 TensorFlow、Theano 和 CNTK，Keras 还支持 mxnet、keras.js、torch 和 PaddlePaddle。",
+        "today": "这四个都不是文中所说的 Keras（2.3，后端只有 TensorFlow、Theano、CNTK）的后端；mxnet 只在一个独立的分支里可用。"
+        "如今 torch 是后端之一（Keras 3，需另行安装）；mxnet 和 PaddlePaddle 会像任何未知名称一样被拒绝；"
+        "keras.js 是在浏览器中运行 Keras 1/2 模型的运行时，从来不是后端。",
+    },
+    "S2-latest-version": {
+        "says": "Keras 2.3.1 是最新版本，功能也最丰富。",
+        "today": "2.3.1（2019 年）是最后一个多后端的 Keras 2。当前版本线是 Keras 3，本环境安装的就是它；Keras 2 的代码"
+        "（keras.models.Input、Adam(lr=...)、merge()）不经修改已无法在上面运行。",
+    },
+    "S2-framework-and-engine": {
+        "says": "Keras 由两部分组成：框架（模型、训练、测试）和负责实际计算的后端引擎。",
+        "today": "Keras 3 依然是这种设计：keras.ops 把每个运算分派给当前引擎，在该引擎自己的张量上执行。",
+    },
+    "S2-gpu": {
+        "says": "Keras 支持异构设备，例如 GPU 加速。",
+        "today": "在任何能看到 GPU 的后端上，keras.device('gpu:0') 都会把计算放到 GPU 上。只有在可见 GPU 时才能证实；"
+        "在只有 CPU 的机器上，此条目为“本机未测量”，而此时调用 reference.backends.resolve_device('gpu') 会报错"
+        "（DeviceNotAvailable），绝不会悄悄退回到 CPU。",
+    },
+    "S2-distributed": {
+        "says": "Keras 支持分布式计算。",
+        "today": "keras.distribution.DataParallel（JAX 后端）把每个批次拆分到多个设备上，训练出的权重与单设备相同；"
+        "这里在 2 个虚拟 CPU 设备上演示。",
+    },
+}

@@ -257,3 +257,52 @@ def test_functional_is_static(evidence):
     out = keras.ops.convert_to_numpy(Halving()(np.array([[8.0, -3.0, 0.5]], "float32")))
     evidence("subclassed model on [8, -3, 0.5]", out.tolist())
     np.testing.assert_allclose(out, [[1.0, -0.375, 0.0625]])
+
+
+# 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.
+ZH = {
+    "S3.1-sequential-example": {
+        "says": "先创建一个空的 Sequential()，再用 add() 依次加入：Dense(64, relu, input_dim=100)、Dropout(0.5)、Dense(10, softmax)。",
+        "today": "可以构建并正常工作，但给层传 input_dim 现在会触发 UserWarning，提示改用 Input(shape) 作为第一项"
+        "（reference.construction.sequential_classifier）。",
+    },
+    "S3.1-dense-arguments": {
+        "says": "Dense 的第一个参数是输出维度，第二个是激活函数；input_dim 是第一层的输入维度。",
+        "today": "成立：units 和 activation 是 Dense 的前两个位置参数；第一层的 kernel 形状为 (100, 64)。",
+    },
+    "S3.1-dropout-rate": {
+        "says": "Dropout 只有一个参数，即比率：丢弃某个单元的概率。",
+        "today": "在训练时成立：比例为 `rate` 的输入被置零，其余输入乘以 1/(1-rate)。在推理时（predict、evaluate），"
+        "Dropout 原样传递输入。",
+    },
+    "S3.1-functional-imports": {
+        "says": "Functional 示例从 keras.models 导入 Input 和 Model。",
+        "today": "keras.models 中没有 Input：这条导入会抛出 ImportError。应写 `from keras import Input, Model`"
+        "（或使用 keras.Input / keras.Model）。",
+    },
+    "S3.1-functional-example": {
+        "says": "Input((32,)) -> Dense(64, relu) -> Dense(1, sigmoid)，再用 Model(inputs=[...], outputs=[...]) 包装起来。",
+        "today": "改正导入后成立：共 2,177 个参数，输出落在 (0, 1) 内。注意 `outputs` 来自作用在张量 x 上的第二个 Dense 层，"
+        "而不是文中所说的“直接来自层 x”。",
+    },
+    "S3.1-merge-function": {
+        "says": "用 concatenate() 或 merge() 合并层。",
+        "today": "concatenate() 成立；merge() 会失败（ImportError：它是 Keras 1 的函数，Keras 2 中也只剩一个 merge 模块）。"
+        "如今的合并函数是 concatenate() 以及与它同类的 add、subtract、multiply、average、maximum、minimum 和 dot"
+        "（reference.construction.two_branch_merge）。",
+    },
+    "S3.1-merge-layers": {
+        "says": "Functional 模型用 concatenate() 等合并函数把多个层合并起来。",
+        "today": "每个合并函数都按其名称所示进行计算；已在各分支的输出上与 numpy 的结果逐一核对。",
+    },
+    "S3.1-multi-io": {
+        "says": "Functional 模型允许在多个输入和输出之间任意连接；Sequential 模型用于线性堆叠。",
+        "today": "成立：一个双输入、双输出的模型可以为每个输出各配一个损失函数进行训练；Sequential 模型则拒绝第二个输入。",
+    },
+    "S3.1-functional-most-powerful": {
+        "qualifier": "任意静态图可以，任意网络不行",
+        "says": "Functional API 是 Keras 中最复杂、最强大的建模方式，可以构建任何类型的网络。",
+        "today": "它能构建任意由层组成的静态图（多输入多输出、共享层），但并不是最灵活的：Functional 模型只在符号张量上追踪一次，"
+        "因此依赖数据的 Python 控制流会失败（TypeError）；而继承 keras.Model 的子类模型在真实张量上运行这类代码。",
+    },
+}

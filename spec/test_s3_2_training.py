@@ -246,3 +246,55 @@ def test_compile_accepts(optimizer, loss, evidence):
     evidence("optimizer", type(model.optimizer).__name__)
     evidence("evaluate() keys", sorted(results))
     assert "accuracy" in logs and sorted(results) == ["accuracy", "loss"]
+
+
+# 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.
+ZH = {
+    "S3.2-two-training-methods": {
+        "says": "Keras 提供两种训练模型的方法：fit() 和 compile()。",
+        "today": "只有 fit()（以及 train_on_batch）会训练。compile() 只是配置优化器、损失函数和评估指标，"
+        "所有权重都保持原样，一个也不变。",
+    },
+    "S3.2-fit-steps": {
+        "says": "fit() 把数据送入模型，每一步计算误差，用反向传播更新权重，如此反复直到满足停止条件。",
+        "today": "作为“发生了哪些事”的清单是成立的：每一步送入一个批次，计算它的损失，并做一次反向传播更新"
+        "（文中的第 2 步和第 4 步其实是同一次更新）；每个 epoch 有 ceil(n / batch_size) 步，共训练 `epochs` 个 epoch。"
+        "但文中给出的顺序是错的：见 S3.2-fit-step-order。",
+    },
+    "S3.2-fit-step-order": {
+        "says": "在 fit() 的步骤列表中，先用反向传播更新权重（第 2 步），再计算误差（第 3 步）。",
+        "today": "顺序恰好相反：每一步先用当前权重计算损失，再求梯度，然后更新。实测：fit() 为第一个批次记录的损失，"
+        "是该批次更新之前的权重的损失，而不是更新之后的。",
+    },
+    "S3.2-stop-condition": {
+        "says": "fit() 反复训练，直到满足指定的停止条件。",
+        "today": "成立：除了 `epochs` 之外，EarlyStopping 之类的回调也可以提前结束训练。",
+    },
+    "S3.2-fit-arguments": {
+        "says": "示例中的 fit() 调用有四个参数：训练数据、训练标签、epochs 和 batch_size。",
+        "today": "对这段代码成立：数据和标签按位置传入，然后是 epochs（遍历数据的轮数）和 batch_size（每次更新所用的样本数）；"
+        "fit() 的其余参数都有默认值（epochs=1，batch_size=None 即 32）。",
+    },
+    "S3.2-fit-snippet": {
+        "says": "fit(train_data, train_labels, epochs=10, batch_size=32, validation_split=0.2) 返回一个 History，"
+        "其中记录了 loss、val_loss、accuracy 和 val_accuracy。",
+        "today": "成立：用 metrics=['accuracy'] 编译时，History.history 正好有这四个键（不设评估指标时只有 loss 和 val_loss），"
+        "每个 epoch 一个值。",
+    },
+    "S3.2-validation-split": {
+        "says": "validation_split 是从训练数据中划出作为验证集的比例；默认值为 0.0。",
+        "today": "成立，而且更确切地说：它取的是数组的最后那一部分，并且是在打乱之前取的，"
+        "所以按顺序排好的数据会得到一个有偏的验证集。",
+    },
+    "S3.2-compile-arguments": {
+        "says": "compile() 有三个参数：优化器、损失函数和评估指标。",
+        "today": "对代码中设置的参数成立：compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['accuracy']) "
+        "恰好配置这三项；compile() 的其他参数都有默认值。",
+    },
+    "S3.2-compile-accepts": {
+        "says": "optimizer 是 Adam 或 SGD 之类的更新规则，loss 例如 CategoricalCrossentropy 或 MSE，"
+        "metrics 在训练和测试时都会用到。",
+        "today": "成立：名称（'adam'、'sgd'、'mse'）和对象（keras.optimizers.Adam()、keras.losses.CategoricalCrossentropy()）"
+        "都可以接受；评估指标会出现在 fit() 和 evaluate() 的输出中。",
+    },
+}

@@ -59,3 +59,15 @@ def test_evaluate_loss_and_accuracy(evidence):
     named = model.evaluate(x, y, verbose=0, return_dict=True)
     evidence("return_dict=True keys", sorted(named))
     assert sorted(named) == ["accuracy", "loss", "top_k_categorical_accuracy"]
+
+
+# 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.
+ZH = {
+    "S3.3-evaluate-two-values": {
+        "qualifier": "仅当恰好只有一个评估指标时",
+        "says": "evaluate() 返回两个值：测试损失和测试准确率（文中没有附加任何条件）。",
+        "today": "只有当模型编译时恰好只用了一个评估指标 accuracy 时才成立：此时返回 [loss, accuracy]，"
+        "且准确率等于 argmax 预测正确的比例。不设评估指标时它只返回一个浮点数，文中用两个变量解包会抛出 TypeError；"
+        "设两个评估指标时则返回三个值。建议使用 evaluate(..., return_dict=True)。",
+    },
+}

@@ -257,3 +257,50 @@ def test_classic_anchor(recorded_fit, monkeypatch, evidence):
     result = mnist_mlp.train_classic_recipe(seed=0)
     evidence("test accuracy (seed 0)", round(result.test_accuracy, 4))
     assert result.test_accuracy >= CLASSIC_RECIPE_MIN_ACCURACY
+
+
+# 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.
+ZH = {
+    "S4.1-dataset-sizes": {
+        "says": "MNIST 有 60,000 张训练图像和 20,000 张测试图像。",
+        "today": "实际是 60,000 张训练图像和 10,000 张测试图像（uint8，28x28），与 keras.datasets.mnist 返回的数组相同；"
+        "这里离线加载（reference.data.load_mnist）。",
+    },
+    "S4.1-load-data-downloads": {
+        "says": "mnist.load_data() 会下载数据集。",
+        "today": "成立：缓存为空时，它会通过网络获取 mnist.npz（本套件禁止联网，所以 reference.data 读取本地副本）。",
+    },
+    "S4.1-preprocessing-snippet": {
+        "says": "数据准备代码只从 keras.datasets 导入了 `mnist`，随后却调用 keras.utils.to_categorical。",
+        "today": "作为脚本运行时会因 NameError 中止：从未导入 `keras`。加上 `import keras` 即可修复。",
+    },
+    "S4.1-preprocessing": {
+        "says": "把图像变形为每行 784 个值，再用 astype('float32') / 255 把数据缩放到 0..1；to_categorical 生成 one-hot 标签。",
+        "today": "成立：得到 (60000, 784) 和 (10000, 784) 的 float32 数组，取值在 [0, 1] 内；标签变为 (n, 10) 的浮点 one-hot 行。",
+    },
+    "S4.1-model": {
+        "says": "Dense(512, relu) 接收 784 个输入（input_shape=(784,)），然后是 Dropout(0.5)、Dense(10, softmax)。",
+        "today": "能构建出同样的 407,050 个参数的模型，但在层上使用 input_shape 会触发 UserWarning。"
+        "这 784 个是输入特征（像素），并不是文中所说的“通道”。",
+    },
+    "S4.1-compile": {
+        "says": "使用 adam 优化器、分类交叉熵损失函数和准确率指标进行编译。",
+        "today": "成立：在一个训练批次上损失下降；评估指标以 'accuracy' 的名称报告。",
+    },
+    "S4.1-validation-split": {
+        "says": "前 1,000 张训练图像作为验证集，其余 59,000 张用于训练。",
+        "today": "与描述一致：每个 epoch 有 461 个大小为 128 的批次。留出的 1,000 张取自训练文件，"
+        "所以 10,000 张测试图像始终没有被模型见过。",
+    },
+    "S4.1-training-recipe": {
+        "says": "用 adam 以批大小 128 训练 40 个 epoch（用前 1,000 张做验证），再在测试集上调用 evaluate()，"
+        "即可得到模型的测试准确率。",
+        "today": f"成立：测试准确率约为 98.4%（阈值 {TUTORIAL_RECIPE_MIN_ACCURACY:.3f}，来自 5 个随机种子）；"
+        "evaluate() 返回 [loss, accuracy]。大约前 10 个 epoch 之后验证损失开始上升：训练 40 个 epoch 会过拟合。",
+    },
+    "S4.1-classic-anchor": {
+        "says": "（参照基准，并非原文内容）Keras 经典的 MNIST MLP 示例训练 20 个 epoch 后测试准确率达到 98.40%。",
+        "today": f"在 Keras 3 上成立：3 个随机种子得到 98.36-98.61%（阈值 {CLASSIC_RECIPE_MIN_ACCURACY:.3f}）。"
+        "运行方式：`python -m reference.mnist_mlp --recipe classic`。",
+    },
+}

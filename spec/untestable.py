@@ -61,3 +61,43 @@ UNTESTABLE = [
         "this edition specifies only what the document writes plus the GAN and clustering chapters.",
     },
 ]
+
+
+# 中文版账本 (LEDGER.zh.md): each entry of UNTESTABLE in Chinese, keyed by id.
+ZH = {
+    "S2-name": {
+        "says": "Keras 这个名字让人联想到像宝石一样堆叠起来的层。",
+        "why": "这是词源，不是行为。Keras 官方 FAQ 说这个名字在希腊语中意为“角”（出自《奥德赛》中的角门与象牙门）。",
+    },
+    "S2-versions-quality": {
+        "says": "Keras 1.x 相当完善；2.x 更快，但功能较弱。",
+        "why": "这是对过去版本的评价，而那些版本无法与 Keras 3 并存安装；任何测量都无法判定。",
+    },
+    "S2-architecture-figure": {
+        "says": "接下来是一张 Keras 的架构图。",
+        "why": "文中此处并没有图。",
+    },
+    "S2-advantages": {
+        "says": "Keras 提供统一的接口、便利的开发环境和庞大的社区。",
+        "why": "这是关于易用性和社区规模的看法。",
+    },
+    "S2-hides-algorithms": {
+        "says": "用户只需定义和训练模型；Keras 隐藏了算法的实现细节。",
+        "why": "这是对设计意图的描述。其中可以检验的部分（层、compile/fit）已在 §3 中检验。",
+    },
+    "S4.2.4-overfitting-reason": {
+        "says": "在生成器的训练步中固定判别器的输入，是为了防止过拟合。",
+        "why": "这是对动机的陈述。冻结实际起什么作用，已在 §4.2 关于冻结的条目中测量："
+        "它让组合模型不再更新判别器；与过拟合毫无关系。",
+    },
+    "S4.2.4-data-pipeline-text": {
+        "says": "循环用 tf.data 把数据划分为训练集、验证集和测试集，并训练 10 个 epoch。",
+        "why": "所示代码两件事都没做：它从未构建或划分数据集，而且 EPOCHS、BATCH_SIZE、train_dataset、real_labels、"
+        "fake_labels 和 X_test 未经定义就被使用。改正后的循环是 reference.dcgan.DocumentStyleTrainer.train。",
+    },
+    "TOC-unwritten-chapters": {
+        "says": "目录承诺了第 1 章（TensorFlow 与 Keras、工作流程、数据划分与数据增强、激活函数与正则化、编译设置、"
+        "模型的保存与加载）、CNN 和 RNN 基础、迁移学习与目标检测、文本生成、风格迁移与人脸动漫化、一个 Kaggle 项目以及常见问题解答。",
+        "why": "这些章节在文中都没有任何文字或代码，因此没有可检验的陈述；本版只规定文中实际写出的内容，以及 GAN 和聚类两章。",
+    },
+}
