@@ -429,7 +429,7 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
         for section in chosen:
             for entry in by_section[section]:
                 if isinstance(entry, dict):
-                    lines.append(f"| {_label(section)} | {entry['id']} | {words['not_testable']} | |")
+                    lines.append(f"| {_label(section)} | {entry['id']} | {words['not_testable']} |" + " |" * max(1, len(names)))
                 else:
                     outcome = words["outcome_words"].get(entry.outcome, entry.outcome)
                     cells = _backend_outcomes(entry, backends, names, words) if backends else [outcome]
