@@ -11,6 +11,7 @@ import keras
 import numpy as np
 import pytest
 
+from benchmarks.flops import forward_flops, gan_step_flops
 from reference import backends, dcgan, mnist_mlp
 
 MLP_BATCHES_FULL = [32, 128, 1024, 8192]
@@ -210,4 +211,42 @@ def test_dcgan_step(benchmark, device, network, batch, quick, peaks):
             trainer.discriminator.trainable = False
             run = lambda: trainer.combined.train_on_batch(noise, ones)  # noqa: E731
         benchmark.pedantic(run, rounds=2 if quick else 5, warmup_rounds=1)
-    _info(benchmark, f"dcgan_{network}", "train_on_batch", device, batch, None, peaks)
+    d_flops, g_flops = forward_flops(trainer.discriminator), forward_flops(trainer.generator)
+    per_image = 3 * d_flops if network == "discriminator" else 3 * g_flops + 2 * d_flops
+    _info(benchmark, f"dcgan_{network}", "train_on_batch", device, batch, per_image * batch, peaks)
+
+
+GAN_LOOP_STYLES = ["tutorial_loop", "fit", "fit_steps_per_execution"]
+
+
+@pytest.mark.parametrize("batch", [64, 512])
+@pytest.mark.parametrize("style", GAN_LOOP_STYLES)
+def test_gan_loop(benchmark, device, style, batch, quick, peaks):
+    """One full DCGAN step (D on real and generated images, then G), the §4.2 networks at full width.
+
+    ``tutorial_loop``: the document's way, three train_on_batch calls and a predict from Python
+    (reference.dcgan.DocumentStyleTrainer.train_step); ``fit``: the idiomatic reference.dcgan.DCGAN, one
+    compiled train_step per batch; ``fit_steps_per_execution``: the same with all steps in one call.
+    """
+    if quick and batch != 64:
+        pytest.skip("not in the quick sweep")
+    steps = 2 if quick else 4
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (batch * steps, 32, 32, 3)).astype("float32")
+    with keras.device(device):
+        generator, discriminator = dcgan.build_generator(), dcgan.build_discriminator()
+        if style == "tutorial_loop":
+            trainer = dcgan.DocumentStyleTrainer(generator, discriminator)
+            _check_placed(trainer.discriminator, device)
+
+            def run():
+                for step in range(steps):
+                    trainer.train_step(real[step * batch:(step + 1) * batch], rng)
+        else:
+            gan = dcgan.DCGAN(generator, discriminator)
+            gan.compile(steps_per_execution=steps if style == "fit_steps_per_execution" else 1)
+            _check_placed(gan.discriminator, device)
+            run = lambda: gan.fit(real, batch_size=batch, epochs=1, shuffle=False, verbose=0)  # noqa: E731
+        benchmark.pedantic(run, rounds=2 if quick else 3, warmup_rounds=1)
+    _info(benchmark, "dcgan_full_step", style, device, batch, gan_step_flops(generator, discriminator) * batch * steps, peaks)
+    benchmark.extra_info.update(samples=batch * steps, steps=steps)
