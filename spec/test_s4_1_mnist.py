@@ -109,6 +109,8 @@ def test_preprocessing(mnist, evidence):
     np.testing.assert_array_equal(train_y.argmax(axis=1), y_train)
     with pytest.raises(ValueError, match=r"expected images of shape \(n, 28, 28\)"):
         mnist_mlp.prepare(train_x, y_train)
+    with pytest.raises(ValueError, match="60000 images but 59999 labels"):
+        mnist_mlp.prepare(x_train, y_train[1:])
 
 
 def _settings(model) -> list[tuple]:

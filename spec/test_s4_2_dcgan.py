@@ -69,6 +69,9 @@ def test_cifar10_source(evidence):
     patches = data.load_photo_patches(64)
     evidence("stand-in patches", f"{patches.shape} {patches.dtype}, std {patches.std():.1f}")
     assert patches.shape == (64, 32, 32, 3) and patches.dtype == np.uint8 and patches.std() > 20
+    assert not np.array_equal(patches[0], patches[2])  # cut at different places
+    with pytest.raises(ValueError, match="n, size and downscale must be positive, got 0, 32, 4"):
+        data.load_photo_patches(0)
 
 
 @claim(

@@ -13,7 +13,7 @@ from sklearn.datasets import load_digits, load_sample_image, make_blobs, make_mo
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler, scale
 
-from reference import clustering
+from reference import clustering, data
 from reference.data import load_mnist
 from reference.figures import plt
 from reference.kmeans import initial_centers, kmeans
@@ -268,8 +268,9 @@ def test_colour_segmentation(evidence):
 
 
 def _digits():
-    digits = load_digits()
-    return (digits.data / 16.0).astype("float32"), digits.target
+    images, labels = data.load_digits()
+    assert images.shape == (1797, 8, 8) and images.max() == 16.0 and labels.tolist()[:5] == [0, 1, 2, 3, 4]
+    return (images.reshape(len(images), -1) / 16.0).astype("float32"), labels
 
 
 def _mnist_test_images():
