@@ -170,7 +170,7 @@ def test_wgan_gradient_penalty(evidence):
     estimates = np.array([s["wasserstein"] for s in steps])
     smoothed = np.convolve(estimates, np.ones(10) / 10, mode="valid")
     evidence("gradient norm mean ± std", f"{norms.mean():.3f} ± {norms.std():.3f}")
-    evidence("Wasserstein estimate every 10 steps", [round(e, 1) for e in estimates[::10]])
+    evidence("Wasserstein estimate every 10 steps", [round(float(e), 1) for e in estimates[::10]])
     evidence("10-step mean: peak / last", f"{smoothed.max():.1f} / {smoothed[-1]:.1f}")
     # Measured, seeds 0-2 (docs/measurements/wgan_gp_seeds.json): norm means 1.71, 1.71, 1.78;
     # 10-step-mean estimate last/peak 0.72, 0.83, 0.89. Thresholds: norms within (0.8, 2.2), ratio < 0.95.
