@@ -76,6 +76,8 @@ SECTIONS = {
     "TOC 3.3": "DBSCAN clustering",
     "TOC 3.4": "Clustering applied: image segmentation and image clustering",
     "TOC 4.2": "DCGAN and WGAN",
+    "TOC 4.3": "GAN applications: image generation, style transfer, faces to anime",
+    "TOC 5": "A Kaggle project",
     "TOC 6": "FAQ and further reading",
     "TOC other": "Chapters the table of contents promises that have no claims yet",
     "meta": "How this specification itself behaves",
