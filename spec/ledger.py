@@ -364,32 +364,20 @@ def _backend_outcomes(entry: "Entry", backends: dict, names: list[str], words: d
     return cells
 
 
-def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict, words: dict = EN,
-                    backends: dict | None = None) -> str:
-    """The ledger page.  ``words``: EN, or the Chinese edition's strings (spec.ledger_zh.ZH_WORDS).
-
-    ``backends`` (a merged multi-backend run, spec.ledger_merge): claim id -> backend -> outcome and detail;
-    the index then has one outcome column per backend and the page a table of disagreements.
-    """
-    names = sorted({b for per in (backends or {}).values() for b in per}, key=lambda b: (b != "tensorflow", b))
-    lines = [f"# {words['title']}", ""] + words["intro"] + [""]
-    lines += [f"**{words['rule_heading']}**", ""]
-    lines += [f"- {VERDICT_MARK[v]} **{words['verdicts'][v.name]}**: {words['rule'][v.name]}" for v in Verdict]
-    lines += ["", words["measured_with"] + " " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".", ""]
+def _counts_table(entries, untestable, words) -> list[str]:
+    """Distinct claims / test cases per verdict, the text's statements apart from the TOC's and the suite's."""
     groups = ("text", "toc", "meta")
-    lines.append(f"| {_w(words, 'verdict')} | " + " | ".join(f"{_w(words, 'group_short')[g]}: {_w(words, 'claims_cases')}" for g in groups) + " |")
-    lines.append("|---|" + "---|" * len(groups))
+    lines = [f"| {_w(words, 'verdict')} | " + " | ".join(
+        f"{_w(words, 'group_short')[g]}: {_w(words, 'claims_cases')}" for g in groups) + " |", "|---|" + "---|" * len(groups)]
+
+    def cell(chosen):
+        return f"{len({e.claim['id'] for e in chosen})} / {len(chosen)}"
+
     for v in Verdict:
-        cells = []
-        for g in groups:
-            chosen = [e for e in entries if _group(e.claim["section"]) == g and e.claim["verdict"] == v.name]
-            cells.append(f"{len({e.claim['id'] for e in chosen})} / {len(chosen)}")
+        cells = [cell([e for e in entries if _group(e.claim["section"]) == g and e.claim["verdict"] == v.name]) for g in groups]
         lines.append(f"| {VERDICT_MARK[v]} {words['verdicts'][v.name]} | " + " | ".join(cells) + " |")
-    totals = []
-    for g in groups:
-        chosen = [e for e in entries if _group(e.claim["section"]) == g]
-        totals.append(f"**{len({e.claim['id'] for e in chosen})} / {len(chosen)}**")
-    lines.append(f"| {_w(words, 'all')} | " + " | ".join(totals) + " |")
+    lines.append(f"| {_w(words, 'all')} | " + " | ".join(
+        f"**{cell([e for e in entries if _group(e.claim['section']) == g])}**" for g in groups) + " |")
     lines.append(f"| {words['not_testable_row']} | " + " | ".join(
         str(sum(_group(u["section"]) == g for u in untestable)) for g in groups) + " |")
     outcomes: dict[str, int] = {}
@@ -397,29 +385,29 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
         outcomes[entry.outcome] = outcomes.get(entry.outcome, 0) + 1
     lines += ["", f"{words['outcomes']}: " + ", ".join(
         f"{n} {words['outcome_words'].get(k, k)}" for k, n in sorted(outcomes.items())) + ".", ""]
-    if backends:
-        lines += [f"## {_w(words, 'disagree_heading')}", "", _w(words, "not_run_note"), ""]
-        differing = []
-        for entry in entries:
-            per = backends.get(entry.claim_id, {})
-            ran = {b: v for b, v in per.items() if v["outcome"] != "not run"}
-            if len({v["outcome"] for v in ran.values()}) > 1:
-                why = "; ".join(f"{b}: {v['detail']}" for b, v in ran.items() if v["detail"])
-                differing.append(f"| {entry.claim_id} | " + " | ".join(_backend_outcomes(entry, backends, names, words)) + f" | {why} |")
-        if differing:
-            lines += [f"| {_w(words, 'disagree_header')} | " + " | ".join(names) + f" | {_w(words, 'why')} |",
-                      "|---|" + "---|" * (len(names) + 1)] + differing
-        else:
-            lines.append(_w(words, "disagree_none"))
-        lines.append("")
-    by_section: dict[str, list] = {}
+    return lines
+
+
+def _disagreements(entries, backends, names, words) -> list[str]:
+    """The claims whose outcome differs between the backends that ran them, with the reasons given."""
+    lines = [f"## {_w(words, 'disagree_heading')}", "", _w(words, "not_run_note"), ""]
+    differing = []
     for entry in entries:
-        by_section.setdefault(entry.claim["section"], []).append(entry)
-    for item in untestable:
-        by_section.setdefault(item["section"], []).append(item)
-    sections = sorted(by_section, key=_section_key)
-    lines += [f"## {words['index']}", ""]
-    for g in groups:
+        ran = backends.get(entry.claim_id, {})
+        if len({v["outcome"] for v in ran.values()}) > 1:
+            why = "; ".join(f"{b}: {v['detail']}" for b, v in ran.items() if v["detail"])
+            differing.append(f"| {entry.claim_id} | " + " | ".join(_backend_outcomes(entry, backends, names, words)) + f" | {why} |")
+    if differing:
+        lines += [f"| {_w(words, 'disagree_header')} | " + " | ".join(names) + f" | {_w(words, 'why')} |",
+                  "|---|" + "---|" * (len(names) + 1)] + differing
+    else:
+        lines.append(_w(words, "disagree_none"))
+    return lines + [""]
+
+
+def _index(by_section, sections, words, backends, names) -> list[str]:
+    lines = [f"## {words['index']}", ""]
+    for g in ("text", "toc", "meta"):
         chosen = [s for s in sections if _group(s) == g]
         if not chosen:
             continue
@@ -432,46 +420,75 @@ def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict
             for entry in by_section[section]:
                 if isinstance(entry, dict):
                     lines.append(f"| {_label(section)} | {entry['id']} | {words['not_testable']} |" + " |" * max(1, len(names)))
-                else:
-                    outcome = words["outcome_words"].get(entry.outcome, entry.outcome)
-                    cells = _backend_outcomes(entry, backends, names, words) if backends else [outcome]
-                    lines.append(f"| {_label(section)} | {entry.claim_id} | {_verdict_label(entry, words)} | " + " | ".join(cells) + " |")
+                    continue
+                cells = (_backend_outcomes(entry, backends, names, words) if backends
+                         else [words["outcome_words"].get(entry.outcome, entry.outcome)])
+                lines.append(f"| {_label(section)} | {entry.claim_id} | {_verdict_label(entry, words)} | " + " | ".join(cells) + " |")
         lines.append("")
+    return lines
+
+
+def _untestable_entry(item, heading_only, words) -> list[str]:
+    chinese = words is not EN
+    says = item.get("says_zh") if chinese and item.get("says_zh") else item["says"]
+    why = item.get("why_zh") if chinese and item.get("why_zh") else item["why"]
+    speaker = words["heading_promises"] if heading_only else words["document_says"]
+    return [f"### {item['id']} · {words['not_testable']}", f"- **{speaker}:** {says}", f"- **{words['why_no_test']}:** {why}", ""]
+
+
+def _claim_entry(entry, section, words, backends, names) -> list[str]:
+    outcome = words["outcome_words"].get(entry.outcome, entry.outcome)
+    flag = "" if entry.outcome == "confirmed" else f" · **{outcome}**"
+    speaker = {"meta": words["suite_promises"], "toc": words["claim_we_test"]}.get(_group(section), words["document_says"])
+    lines = [
+        f"### {entry.claim_id} · {_verdict_label(entry, words)}{flag}",
+        f"- **{speaker}:** {_text(entry, 'says', words)}",
+        f"- **{words['today']}:** {_text(entry, 'today', words)}",
+    ]
+    if entry.evidence:
+        lines.append(f"- **{words['evidence']}:**")
+        lines += [f"  - {key}: {_code(value)}" for key, value in entry.evidence]
+    lines.append(f"- **{words['outcome']}:** {outcome}" + (f" ({entry.detail})" if entry.detail else ""))
+    if backends:
+        per = backends.get(entry.claim_id, {})
+        lines.append(f"- **{_w(words, 'by_backend')}:** " + " · ".join(
+            f"{b} {cell}" + (f" ({per[b]['detail']})" if b in per and per[b]["detail"] and b != "tensorflow" else "")
+            for b, cell in zip(names, _backend_outcomes(entry, backends, names, words))))
+    lines.append(f"- **{words['test']}:** `{entry.nodeid}`")
+    for path, caption in entry.figures:
+        lines += ["", f"![{caption}]({path})", f"*{caption}*"]
+    return lines + [""]
+
+
+def render_markdown(entries: list[Entry], untestable: list[dict], versions: dict, words: dict = EN,
+                    backends: dict | None = None) -> str:
+    """The ledger page.  ``words``: EN, or the Chinese edition's strings (spec.ledger_zh.ZH_WORDS).
+
+    ``backends`` (a merged multi-backend run, spec.ledger_merge): claim id -> backend -> outcome and detail;
+    the index then has one outcome column per backend and the page a table of disagreements.
+    """
+    names = sorted({b for per in (backends or {}).values() for b in per}, key=lambda b: (b != "tensorflow", b))
+    lines = [f"# {words['title']}", ""] + words["intro"] + ["", f"**{words['rule_heading']}**", ""]
+    lines += [f"- {VERDICT_MARK[v]} **{words['verdicts'][v.name]}**: {words['rule'][v.name]}" for v in Verdict]
+    lines += ["", words["measured_with"] + " " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".", ""]
+    lines += _counts_table(entries, untestable, words)
+    if backends:
+        lines += _disagreements(entries, backends, names, words)
+    by_section: dict[str, list] = {}
+    for item in [*entries, *untestable]:
+        section = item["section"] if isinstance(item, dict) else item.claim["section"]
+        by_section.setdefault(section, []).append(item)
+    sections = sorted(by_section, key=_section_key)
+    lines += _index(by_section, sections, words, backends, names)
     for section in sections:
         title = words["sections"].get(section, SECTIONS[section])
         heading_only = is_heading_only(section)
         lines += [f"## {_label(section)}: {title}", ""]
         if heading_only and section != "TOC other":
             lines += [f"*{words['heading_promises']}: {title} {words['no_body_text']}*", ""]
-        for entry in by_section[section]:
-            if isinstance(entry, dict):
-                says = entry.get("says_zh") if words is not EN and entry.get("says_zh") else entry["says"]
-                why = entry.get("why_zh") if words is not EN and entry.get("why_zh") else entry["why"]
-                speaker = words["heading_promises"] if heading_only else words["document_says"]
-                lines += [f"### {entry['id']} · {words['not_testable']}", f"- **{speaker}:** {says}",
-                          f"- **{words['why_no_test']}:** {why}", ""]
-                continue
-            flag = "" if entry.outcome == "confirmed" else f" · **{words['outcome_words'].get(entry.outcome, entry.outcome)}**"
-            speaker = {"meta": words["suite_promises"], "toc": words["claim_we_test"]}.get(_group(section), words["document_says"])
-            lines += [
-                f"### {entry.claim_id} · {_verdict_label(entry, words)}{flag}",
-                f"- **{speaker}:** {_text(entry, 'says', words)}",
-                f"- **{words['today']}:** {_text(entry, 'today', words)}",
-            ]
-            if entry.evidence:
-                lines.append(f"- **{words['evidence']}:**")
-                lines += [f"  - {key}: {_code(value)}" for key, value in entry.evidence]
-            outcome = words["outcome_words"].get(entry.outcome, entry.outcome)
-            lines.append(f"- **{words['outcome']}:** {outcome}" + (f" ({entry.detail})" if entry.detail else ""))
-            if backends:
-                per = backends.get(entry.claim_id, {})
-                lines.append(f"- **{_w(words, 'by_backend')}:** " + " · ".join(
-                    f"{b} {cell}" + (f" ({per[b]['detail']})" if b in per and per[b]["detail"] and b != 'tensorflow' else "")
-                    for b, cell in zip(names, _backend_outcomes(entry, backends, names, words))))
-            lines.append(f"- **{words['test']}:** `{entry.nodeid}`")
-            for path, caption in entry.figures:
-                lines += ["", f"![{caption}]({path})", f"*{caption}*"]
-            lines.append("")
+        for item in by_section[section]:
+            lines += (_untestable_entry(item, heading_only, words) if isinstance(item, dict)
+                      else _claim_entry(item, section, words, backends, names))
     return "\n".join(lines) + "\n"
 
 
