@@ -51,6 +51,12 @@ UNTESTABLE = [
         "is reference.dcgan.DocumentStyleTrainer.train.",
     },
     {
+        "id": "TOC6-further-reading",
+        "section": "TOC 6",
+        "says": "The FAQ chapter ends with further reading: books, courses and the official Keras documentation.",
+        "why": "A list of recommendations with no content in the document; nothing about Keras's behaviour to measure.",
+    },
+    {
         "id": "TOC-unwritten-chapters",
         "section": "TOC other",
         "says": "The table of contents promises chapter 1 (TensorFlow vs Keras, workflow, data splits and "
@@ -99,5 +105,9 @@ ZH = {
         "says": "目录承诺了第 1 章（TensorFlow 与 Keras、工作流程、数据划分与数据增强、激活函数与正则化、编译设置、"
         "模型的保存与加载）、CNN 和 RNN 基础、迁移学习与目标检测、文本生成、风格迁移与人脸动漫化、一个 Kaggle 项目以及常见问题解答。",
         "why": "这些章节在文中都没有任何文字或代码，因此没有可检验的陈述；本版只规定文中实际写出的内容，以及 GAN 和聚类两章。",
+    },
+    "TOC6-further-reading": {
+        "says": "FAQ 一章最后给出延伸阅读：书籍、课程以及 Keras 官方文档。",
+        "why": "这只是一份推荐清单，文中没有具体内容；没有任何关于 Keras 行为的陈述可供测量。",
     },
 }
