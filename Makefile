@@ -41,3 +41,17 @@ bench:
 
 bench-quick:
 	$(BIN)/pytest benchmarks --benchmark-only --bench-quick
+
+# Mutation testing of reference/ (cosmic-ray mutants, one at a time, each against the spec tests that reach
+# it; see spec/mutation_testing.py). A seeded sample stratified by module; writes docs/measurements/mutation.{md,json}.
+# Narrow it: make mutants MUTANTS_MODULES=kmeans,construction MUTANTS_SAMPLE=10
+MUTANTS_SAMPLE ?= 60
+MUTANTS_SEED ?= 0
+MUTANTS_MODULES ?=
+MUTANTS_MARK ?= not slow
+MUTANTS_REPORT ?= docs/measurements/mutation
+.PHONY: mutants
+mutants:
+	@$(BIN)/python -c "import cosmic_ray, coverage" 2>/dev/null || $(BIN)/pip install -e ".[mutation]"
+	$(BIN)/python -m spec.mutation_testing --sample $(MUTANTS_SAMPLE) --seed $(MUTANTS_SEED) \
+	  --modules "$(MUTANTS_MODULES)" --mark "$(MUTANTS_MARK)" --report $(MUTANTS_REPORT)
