@@ -13,6 +13,8 @@ import pytest
 
 from benchmarks.flops import forward_flops, gan_step_flops
 from reference import backends, dcgan, mnist_mlp
+from reference.sequence import text_generation
+from reference.vision import cnn
 
 MLP_BATCHES_FULL = [32, 128, 1024, 8192]
 MLP_BATCHES_QUICK = [32, 1024]
@@ -249,4 +251,59 @@ def test_gan_loop(benchmark, device, style, batch, quick, peaks):
             run = lambda: gan.fit(real, batch_size=batch, epochs=1, shuffle=False, verbose=0)  # noqa: E731
         benchmark.pedantic(run, rounds=2 if quick else 3, warmup_rounds=1)
     _info(benchmark, "dcgan_full_step", style, device, batch, gan_step_flops(generator, discriminator) * batch * steps, peaks)
+    benchmark.extra_info.update(samples=batch * steps, steps=steps)
+
+
+CNN_BATCHES_FULL, CNN_BATCHES_QUICK = [32, 128, 1024], [128]
+LSTM_BATCHES_FULL, LSTM_BATCHES_QUICK = [32, 128], [32]
+LSTM_VOCAB = 64  # about the corpus's character set (reference.sequence.text_generation)
+
+
+def _chapter2_case(model_name, batch):
+    """The TOC 2.1 convnet on MNIST-shaped images, or the TOC 2.4 character LSTM on 64-character windows."""
+    rng = np.random.default_rng(0)
+    if model_name == "mnist_convnet":
+        model = cnn.build_convnet()
+        x = rng.random((batch, 28, 28, 1), dtype=np.float32)
+        y = rng.integers(0, 10, batch)
+        loss = "sparse_categorical_crossentropy"
+    else:
+        model = text_generation.build_char_lstm(LSTM_VOCAB)
+        x = rng.integers(0, LSTM_VOCAB, (batch, text_generation.WINDOW)).astype("int32")
+        y = rng.integers(0, LSTM_VOCAB, (batch, text_generation.WINDOW))
+        loss = "sparse_categorical_crossentropy"
+    return model, x, y, loss
+
+
+def _chapter2_flops(model_name):
+    """Forward FLOPs per sample, counted on a copy built with fixed shapes (the LSTM's length is a call-time detail)."""
+    if model_name == "mnist_convnet":
+        return forward_flops(cnn.build_convnet())
+    fixed = keras.Sequential([keras.Input((text_generation.WINDOW, LSTM_VOCAB)),
+                              keras.layers.LSTM(128, return_sequences=True),
+                              keras.layers.Dense(LSTM_VOCAB)])
+    return forward_flops(fixed)
+
+
+@pytest.mark.parametrize("way", ["train_on_batch", "fit"])
+@pytest.mark.parametrize("model_name, batches", [("mnist_convnet", (CNN_BATCHES_FULL, CNN_BATCHES_QUICK)),
+                                                   ("char_lstm", (LSTM_BATCHES_FULL, LSTM_BATCHES_QUICK))],
+                         ids=["mnist_convnet", "char_lstm"])
+@pytest.mark.parametrize("batch", sorted(set(CNN_BATCHES_FULL + LSTM_BATCHES_FULL)))
+def test_chapter2_step(benchmark, device, model_name, batches, way, batch, quick, peaks):
+    """Training steps of chapter 2's models: convolutions and recurrences, not only matmuls."""
+    full, quick_sweep = batches
+    if batch not in (quick_sweep if quick else full):
+        pytest.skip("not in this sweep")
+    steps = 4 if way == "fit" else 1
+    with keras.device(device):
+        model, x, y, loss = _chapter2_case(model_name, batch * steps)
+        model.compile(optimizer="adam", loss=loss, steps_per_execution=steps)
+        if way == "fit":
+            run = lambda: model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)  # noqa: E731
+        else:
+            run = lambda: model.train_on_batch(x, y)  # noqa: E731
+        benchmark.pedantic(run, rounds=_rounds(quick), warmup_rounds=2)
+        _check_placed(model, device)
+    _info(benchmark, model_name, way, device, batch, 3 * _chapter2_flops(model_name) * batch * steps, peaks)
     benchmark.extra_info.update(samples=batch * steps, steps=steps)
