@@ -125,6 +125,7 @@ def test_steps_per_epoch_rejects_bad_input():
     with pytest.raises(ValueError, match="need positive batch sizes and rate, got 0, 16, 0.01"):
         batch_size.scaled_learning_rate(0)
     assert batch_size.scaled_learning_rate(256) == pytest.approx(0.16)
+    assert batch_size.BATCH_SIZES == (16, 64, 256, 1024) and batch_size.BASE_BATCH == 16  # the measured sweep
 
 
 # Fixed epochs (3) on 4,000 MNIST images, SGD, seeds 0-2 (ch1_batch_size_seeds.json), test accuracy:

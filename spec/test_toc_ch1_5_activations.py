@@ -308,6 +308,10 @@ def test_batchnorm_train_vs_inference(evidence):
 
 def test_regularisation_reference_rejects_bad_input():
     """reference.basics.regularisation says what it received and what it expected (a helper, not a tutorial claim)."""
+    deep = reg.deep_mlp("sigmoid", depth=3)
+    assert [layer.name for layer in deep.layers] == ["hidden1", "hidden2", "hidden3", "out"]
+    assert deep.output_shape == (None, 10) and deep.input_shape == (None, 784)
+    assert all(layer.activation.__name__ == "sigmoid" for layer in deep.layers[:-1])
     model = reg.deep_mlp("relu", depth=1, width=4, inputs=3, classes=2)
     cases = {
         "need 0 < n_train <= 50000 and 0 < n_val <= 10000; received n_train=0, n_val=2000": lambda: reg.mnist_subset(0),

@@ -17,8 +17,8 @@ import pytest
 from keras import layers
 
 from reference.sequence import rnn
-from spec.shared_runs import shared_run
 from spec.ledger import Verdict, claim
+from spec.shared_runs import shared_run
 
 # Adding problem, 30 steps, 2,000 sequences, 10 epochs (docs/measurements/ch2_adding_problem_seeds.json,
 # reference.sequence.rnn.measure_seeds, seeds 0-2): final validation MSE (baseline 1/6 = 0.1667)

@@ -8,7 +8,6 @@ sizes pasted at random places on a 48x48 canvas, so every true box is known exac
 Reference code: ``reference.vision.detection`` (``python -m reference.vision.detection``).
 """
 
-import keras
 import numpy as np
 import pytest
 

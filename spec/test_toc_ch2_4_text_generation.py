@@ -12,6 +12,7 @@ Reference code: ``reference.sequence.text_generation``.
 
 import math
 
+import keras
 import numpy as np
 import pytest
 
@@ -133,7 +134,7 @@ def test_next_character_model(evidence):
     assert [vocab.decode(a) for a in x] == ["hell", "o wo"] and [vocab.decode(b) for b in y] == ["ello", " wor"]
     assert vocab.decode(ids) == "hello world"
     model = tg.build_char_lstm(68)
-    out = np.asarray(model(np.zeros((2, 10), "int32")))
+    out = keras.ops.convert_to_numpy(model(np.zeros((2, 10), "int32")))
     evidence("parameters for 68 characters", model.count_params())
     evidence("output shape for 2 windows of 10", out.shape)
     assert model.count_params() == 4 * 128 * (68 + 128 + 1) + 129 * 68 == 109636

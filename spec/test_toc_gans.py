@@ -144,6 +144,10 @@ def test_wgan_clipping(evidence):
     evidence("largest |trainable weight|", trainable_largest)
     evidence("critic score range", (round(float(scores.min()), 4), round(float(scores.max()), 4)))
     assert trainable_largest <= 0.01 + 1e-7
+    kernels = np.concatenate([np.ravel(keras.ops.convert_to_numpy(w)) for w in wgan.critic.trainable_weights])
+    evidence("share of weights at the bounds -0.01 / +0.01", (round(float(np.mean(kernels <= -0.01 + 1e-7)), 3),
+                                                              round(float(np.mean(kernels >= 0.01 - 1e-7)), 3)))
+    assert kernels.min() >= -0.01 - 1e-7 and np.mean(kernels < 0) > 0.2  # clipped to [-c, c], not squashed to one side
     assert wgan.critic.layers[-1].activation is keras.activations.linear
     with pytest.raises(ValueError, match="raw score"):
         from reference.wgan import WGAN
