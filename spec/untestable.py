@@ -59,10 +59,11 @@ UNTESTABLE = [
     {
         "id": "TOC-unwritten-chapters",
         "section": "TOC other",
-        "says": "The table of contents promises GAN applications (4.3: image generation, style transfer, faces to "
-        "anime) and a Kaggle project (chapter 5).",
-        "why": "Neither chapter has any text or code in the document, and this edition has no measured claims for "
-        "them yet; every other promised chapter (1, 2, 3, 4.1-4.2, 6) is written here as measured claims.",
+        "says": "The table of contents promises, among the GAN applications of 4.3, turning faces into anime.",
+        "why": "The document has no text or code for it, and this edition makes no claim yet: a small CycleGAN "
+        "between scikit-image's faces and a known cartoon operator did not beat leaving the face unchanged within "
+        "a minute of CPU training (PSNR 17.6 dB against 18.2 dB). Every other promised chapter is written here "
+        "as measured claims.",
     },
 ]
 
@@ -100,9 +101,9 @@ ZH = {
         "fake_labels 和 X_test 未经定义就被使用。改正后的循环是 reference.dcgan.DocumentStyleTrainer.train。",
     },
     "TOC-unwritten-chapters": {
-        "says": "目录承诺了 GAN 的应用（4.3：图像生成、风格迁移、人脸动漫化）和一个 Kaggle 实践项目（第 5 章）。",
-        "why": "这两章在原文中没有任何正文或代码，本版本也还没有为它们写出实测条目；目录承诺的其他各章（1、2、3、4.1-4.2、6）"
-        "在这里都已写成实测条目。",
+        "says": "目录在 4.3 的 GAN 应用中承诺了“人脸动漫化”。",
+        "why": "原文对此没有任何正文或代码，本版本也还没有为它写出条目：在 scikit-image 的人脸与一个已知的卡通化算子之间训练的小型 "
+        "CycleGAN，在一分钟的 CPU 训练内没能胜过“原样不变”的基线（PSNR 17.6 dB 对 18.2 dB）。目录承诺的其他各章在这里都已写成实测条目。",
     },
     "TOC6-further-reading": {
         "says": "FAQ 一章最后给出延伸阅读：书籍、课程以及 Keras 官方文档。",
