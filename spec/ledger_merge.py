@@ -5,7 +5,8 @@ installed backend, each in its own process and ledger folder, then::
 
     python -m spec.ledger_merge build/ledger-tensorflow build/ledger-jax build/ledger-torch --out docs/ledger
 
-The first folder is the primary run (its evidence and figures are the ones shown); every
+Several folders of the same backend (a run made in parts) are combined, the later part's test
+replacing the earlier's.  The first backend is the primary run (its evidence and figures are the ones shown); every
 entry gains its outcome on each backend, the JSON keeps each backend's outcome, detail and
 evidence, and the page opens with the claims whose outcome differs between backends.
 Exit status 1 if any claim drifted on any backend.
@@ -18,7 +19,7 @@ import json
 import shutil
 from pathlib import Path
 
-from spec.ledger import entry_from_json, write_ledger
+from spec.ledger import _section_key, entry_from_json, write_ledger
 
 
 def load_run(folder: Path) -> dict:
@@ -36,7 +37,9 @@ def merge(runs: dict[str, dict]) -> tuple[list, dict]:
         for item in run["claims"]:
             backends.setdefault(item["id"], {})[name] = {
                 "outcome": item["outcome"], "detail": item["detail"], "evidence": item["evidence"]}
-    return [entry_from_json(item) for item in primary["claims"]], backends
+    entries = [entry_from_json(item) for item in primary["claims"]]
+    entries.sort(key=lambda e: (_section_key(e.claim["section"]), e.nodeid.split("::")[0], e.line, e.nodeid))
+    return entries, backends
 
 
 def main(argv=None) -> int:
@@ -44,15 +47,20 @@ def main(argv=None) -> int:
     parser.add_argument("runs", nargs="+", type=Path, help="ledger folders, the primary (tensorflow) run first")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    runs = {}
+    runs: dict[str, dict] = {}
     for folder in args.runs:
         run = load_run(folder)
-        runs[run["versions"]["backend"]] = run
+        name = run["versions"]["backend"]
+        if name in runs:  # another part of the same backend's run
+            replaced = {item["test"] for item in run["claims"]}
+            run["claims"] = [c for c in runs[name]["claims"] if c["test"] not in replaced] + run["claims"]
+        runs[name] = run
     entries, backends = merge(runs)
-    primary_folder = args.runs[0]
     args.out.mkdir(parents=True, exist_ok=True)
-    if (primary_folder / "figures").is_dir() and primary_folder.resolve() != args.out.resolve():
-        shutil.copytree(primary_folder / "figures", args.out / "figures", dirs_exist_ok=True)
+    primary_name = next(iter(runs))
+    for folder in args.runs:  # the figures of every part of the primary run
+        if (folder / "figures").is_dir() and folder.resolve() != args.out.resolve() and load_run(folder)["versions"]["backend"] == primary_name:
+            shutil.copytree(folder / "figures", args.out / "figures", dirs_exist_ok=True)
     primary = next(iter(runs.values()))
     versions = {**primary["versions"], "backend": ", ".join(runs)}
     write_ledger(args.out, entries, primary["not_testable"], versions, backends,
