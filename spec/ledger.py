@@ -278,8 +278,8 @@ EN = {
     "file": "LEDGER.md",
     "title": "The claims ledger: the tutorial, corrected",
     "intro": [
-        "A measured edition of a Chinese Keras tutorial (by 禅与计算机程序设计艺术; sections 2 Keras概述,",
-        "3 模型构建、训练和测试流程, 4 Keras案例解析, and a table of contents that promises chapters 1-6): §2-§4.2",
+        "A measured edition of a Chinese Keras tutorial (signed 禅与计算机程序设计艺术; sections 2 Keras overview,",
+        "3 building, training and testing models, 4 worked examples, and a table of contents that promises chapters 1-6): §2-§4.2",
         "of its text and the chapters its table of contents promises. Each entry is one statement of the",
         "tutorial, paraphrased in our words and cited by section and subsection (entries follow the",
         "paragraphs' order), what is true on today's Keras, and the evidence measured by the spec test",

@@ -267,7 +267,7 @@ ZH = {
         "（reference.construction.sequential_classifier）。",
     },
     "S3.1-dense-arguments": {
-        "says": "Dense 的第一个参数是输出维度，第二个是激活函数；input_dim 是第一层的输入维度。",
+        "says": "Dense 的头一个参数给出输出单元数，其次是激活函数；input_dim 指定首层接收的特征数。",
         "today": "成立：units 和 activation 是 Dense 的前两个位置参数；第一层的 kernel 形状为 (100, 64)。",
     },
     "S3.1-dropout-rate": {

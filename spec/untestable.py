@@ -96,7 +96,7 @@ ZH = {
         "它让组合模型不再更新判别器；与过拟合毫无关系。",
     },
     "S4.2.4-data-pipeline-text": {
-        "says": "循环用 tf.data 把数据划分为训练集、验证集和测试集，并训练 10 个 epoch。",
+        "says": "文中称训练循环借助 tf.data 切出训练、验证、测试三部分数据，共训练 10 轮。",
         "why": "所示代码两件事都没做：它从未构建或划分数据集，而且 EPOCHS、BATCH_SIZE、train_dataset、real_labels、"
         "fake_labels 和 X_test 未经定义就被使用。改正后的循环是 reference.dcgan.DocumentStyleTrainer.train。",
     },
