@@ -115,7 +115,11 @@ def legacy_switch_outcome() -> dict[str, str]:
     try:
         from tensorflow.keras.layers import Dense  # noqa: PLC0415  (the spelling under test)
 
-        outcome["from tensorflow.keras.layers import Dense"] = f"{Dense.__module__}.{Dense.__name__}"
+        import keras  # noqa: PLC0415  (Keras 3 itself, whatever the switch says)
+
+        same = Dense is keras.layers.Dense
+        outcome["from tensorflow.keras.layers import Dense"] = (
+            "keras.layers.Dense of Keras 3" if same else f"another class: {Dense.__module__}.{Dense.__name__}")
     except ImportError as error:
         outcome["from tensorflow.keras.layers import Dense"] = _first_line(error)
     return outcome
