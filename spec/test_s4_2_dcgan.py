@@ -448,6 +448,20 @@ def test_epoch_visits_every_image(monkeypatch, evidence):
         trainer.train(images[:8], epochs=1, batch_size=16, progress=False)
 
 
+def test_document_style_progress_bar(monkeypatch, capsys):
+    """DocumentStyleTrainer.train shows one tqdm bar per epoch, labelled "epoch i/n", and erases it when the
+    epoch ends (leave=False), so a long run leaves a clean terminal (a helper check, not a claim)."""
+    trainer = dcgan.DocumentStyleTrainer(*_tiny_gan())
+    monkeypatch.setattr(trainer, "train_step", lambda batch, rng: {"d_loss": 0.5})
+    trainer.train(np.zeros((32, 32, 32, 3), "float32"), epochs=2, batch_size=16)
+    shown = capsys.readouterr().err
+    assert "epoch 1/2" in shown and "epoch 2/2" in shown and "epoch 0/2" not in shown
+    assert "d_loss=0.5" in shown
+    assert not shown.endswith("\n")  # an erased bar ends with a carriage return, a kept one with a newline
+    trainer.train(np.zeros((32, 32, 32, 3), "float32"), epochs=1, batch_size=16, progress=False)
+    assert capsys.readouterr().err == ""
+
+
 @claim(
     "S4.2-loop-names-defined",
     section="4.2.4",

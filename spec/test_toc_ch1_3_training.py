@@ -234,6 +234,8 @@ def test_unshuffled_sorted_data_trains_badly(evidence):
     assert found["shuffle"]["test_accuracy"] > SHUFFLED_MIN_ACCURACY
     assert found["no shuffle"]["test_accuracy"] < UNSHUFFLED_MAX_ACCURACY
     assert found["no shuffle"]["share predicted as 9"] > UNSHUFFLED_MIN_SHARE_OF_9
+    for run in found.values():  # our accuracy is the same count as the compiled metric's
+        assert run["test_accuracy"] == pytest.approx(run["evaluate() accuracy"], abs=1e-6)
 
 
 def test_training_curve_helpers_reject_bad_input():

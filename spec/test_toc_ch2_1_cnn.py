@@ -245,8 +245,10 @@ def test_one_epoch_quick(evidence):
     result = cnn.train_convnet(seed=0, epochs=1, train_size=10000, feature_maps=False)
     evidence("test accuracy (10,000 test digits)", round(result.test_accuracy, 4))
     evidence("training seconds", result.seconds)
+    evidence("learning rate after the last step (cosine decay over the run)", result.final_learning_rate)
     assert result.params == 34826
     assert result.test_accuracy >= QUICK_RUN_THRESHOLD
+    assert result.final_learning_rate == pytest.approx(0.0, abs=1e-9)  # the schedule spans exactly the run's steps
     with pytest.raises(ValueError, match="train_size must be between 1 and 60000, received 0"):
         cnn.train_convnet(train_size=0)
 

@@ -97,6 +97,7 @@ class Result:
     first_filters: np.ndarray | None = None  # conv1 kernels, (3, 3, 1, 32)
     sample_maps: np.ndarray | None = None  # conv1 activations of the first test digit, (26, 26, 32)
     sample_image: np.ndarray | None = None
+    final_learning_rate: float | None = None  # the cosine schedule's rate after the last step: 0 when it spans the run
 
 
 def train_convnet(seed: int = 0, epochs: int = 6, train_size: int | None = None, batch_size: int = 128,
@@ -134,7 +135,8 @@ def train_convnet(seed: int = 0, epochs: int = 6, train_size: int | None = None,
         maps = keras.ops.convert_to_numpy(conv1(x_test[:1]))[0]
     return Result(float(accuracy), float(loss), model.count_params(), round(seconds, 1), per_epoch,
                   {k: [float(v) for v in vals] for k, vals in history.history.items()},
-                  np.array(conv1.get_weights()[0]), maps, x_test[0, ..., 0])
+                  np.array(conv1.get_weights()[0]), maps, x_test[0, ..., 0],
+                  float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
 
 
 def filters_figure(result: Result):
