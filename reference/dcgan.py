@@ -189,73 +189,90 @@ class DCGAN(keras.Model):
     """The idiomatic Keras 3 GAN: one ``train_step`` updates D, then G; train it with ``fit()``.
 
     One step per backend (TensorFlow: GradientTape; JAX: stateless calls; PyTorch: autograd),
-    the same networks, losses and order of updates on each.
+    the same networks, losses and order of updates on each.  A subclass that feeds both networks
+    something besides noise and images (a label, say) overrides ``_split``, ``_g_inputs`` and
+    ``_d_inputs`` only; the steps stay here.
     """
 
     def __init__(self, generator, discriminator, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = generator.input_shape[-1]
+        self.latent_dim = generator.inputs[0].shape[-1]  # the noise is the generator's first input
         self.built = True  # both networks are built; fit() must not trace call() on image batches
         self.seed_generator = keras.random.SeedGenerator(1337)
 
-    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+    def compile(self, d_optimizer=None, g_optimizer=None, learning_rate=2e-4, **kwargs):
         from reference.gan_backends import PairedOptimizer
 
-        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(learning_rate, beta_1=0.5)
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(learning_rate, beta_1=0.5)
         self.bce = keras.losses.BinaryCrossentropy()
         # fit() sees one optimizer; on JAX it carries both networks' optimizer state through the step.
         super().compile(optimizer=PairedOptimizer(self.d_optimizer, self.discriminator, self.g_optimizer, self.generator), **kwargs)
 
-    def call(self, z, training=False):
-        return self.generator(z, training=training)
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
 
     def _noise(self, n):
         return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
 
-    def train_step(self, *args):
-        backend = keras.backend.backend()
-        if backend == "jax":
-            return self._train_step_jax(*args)
-        if backend == "torch":
-            return self._train_step_torch(*args)
-        return self._train_step_tensorflow(*args)
+    # What each network is given.  Here: the batch is the real images, G gets noise, D gets images.
+    def _split(self, data):
+        """The batch fit() hands over -> (real images, the condition both networks also receive, or None)."""
+        return data, None
 
-    def _train_step_tensorflow(self, real):
+    def _g_inputs(self, z, condition):
+        return z
+
+    def _d_inputs(self, images, condition):
+        return images
+
+    def train_step(self, *args):
+        from reference.gan_backends import backend_train_step
+
+        return backend_train_step(self, *args)
+
+    def _train_step_tensorflow(self, data):
         import tensorflow as tf
 
+        real, condition = self._split(data)
         n = tf.shape(real)[0]
         z = self._noise(n)
         with tf.GradientTape() as tape:
-            fake = self.generator(z, training=True)
-            d_loss = discriminator_loss(self.bce, self.discriminator(real, training=True), self.discriminator(fake, training=True))
+            fake = self.generator(self._g_inputs(z, condition), training=True)
+            d_loss = discriminator_loss(self.bce, self.discriminator(self._d_inputs(real, condition), training=True),
+                                        self.discriminator(self._d_inputs(fake, condition), training=True))
         grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
         z = self._noise(n)
         with tf.GradientTape() as tape:
-            g_loss = generator_loss(self.bce, self.discriminator(self.generator(z, training=True), training=True))
+            fake = self.generator(self._g_inputs(z, condition), training=True)
+            g_loss = generator_loss(self.bce, self.discriminator(self._d_inputs(fake, condition), training=True))
         grads = tape.gradient(g_loss, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
         return {"d_loss": d_loss, "g_loss": g_loss}
 
-    def _train_step_torch(self, real):
+    def _train_step_torch(self, data):
         from reference.gan_backends import torch_step
 
+        real, condition = self._split(data)
         n = real.shape[0]
-        fake = self.generator(self._noise(n), training=True)
-        d_loss = discriminator_loss(self.bce, self.discriminator(real, training=True), self.discriminator(fake, training=True))
+        fake = self.generator(self._g_inputs(self._noise(n), condition), training=True)
+        d_loss = discriminator_loss(self.bce, self.discriminator(self._d_inputs(real, condition), training=True),
+                                    self.discriminator(self._d_inputs(fake, condition), training=True))
         torch_step(d_loss, self.discriminator, self.d_optimizer, self)
-        g_loss = generator_loss(self.bce, self.discriminator(self.generator(self._noise(n), training=True), training=True))
+        fake = self.generator(self._g_inputs(self._noise(n), condition), training=True)
+        g_loss = generator_loss(self.bce, self.discriminator(self._d_inputs(fake, condition), training=True))
         torch_step(g_loss, self.generator, self.g_optimizer, self)
         return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
-    def _train_step_jax(self, state, real):
+    def _train_step_jax(self, state, data):
         import jax
 
         from reference.gan_backends import StateView
 
+        real, condition = self._split(data)
         trainable, non_trainable, optimizer_variables, metrics_variables = state
         d_opt, g_opt = self.optimizer.split(optimizer_variables)
         d, g = StateView(self, self.discriminator), StateView(self, self.generator)
@@ -265,9 +282,10 @@ class DCGAN(keras.Model):
         non_trainable = [scope.get_current_value(v) for v in self.non_trainable_variables]
 
         def d_loss_fn(d_weights, d_state, g_state):
-            fake, g_state = self.generator.stateless_call(StateView.take(trainable, g.trainable), g_state, z_d, training=True)
-            p_real, d_state = self.discriminator.stateless_call(d_weights, d_state, real, training=True)
-            p_fake, d_state = self.discriminator.stateless_call(d_weights, d_state, fake, training=True)
+            fake, g_state = self.generator.stateless_call(StateView.take(trainable, g.trainable), g_state,
+                                                          self._g_inputs(z_d, condition), training=True)
+            p_real, d_state = self.discriminator.stateless_call(d_weights, d_state, self._d_inputs(real, condition), training=True)
+            p_fake, d_state = self.discriminator.stateless_call(d_weights, d_state, self._d_inputs(fake, condition), training=True)
             return discriminator_loss(self.bce, p_real, p_fake), (d_state, g_state)
 
         (d_loss, (d_state, g_state)), grads = jax.value_and_grad(d_loss_fn, has_aux=True)(
@@ -276,8 +294,8 @@ class DCGAN(keras.Model):
         d_weights, d_opt = self.d_optimizer.stateless_apply(d_opt, grads, StateView.take(trainable, d.trainable))
 
         def g_loss_fn(g_weights, g_state, d_state):
-            fake, g_state = self.generator.stateless_call(g_weights, g_state, z_g, training=True)
-            p_fake, d_state = self.discriminator.stateless_call(d_weights, d_state, fake, training=True)
+            fake, g_state = self.generator.stateless_call(g_weights, g_state, self._g_inputs(z_g, condition), training=True)
+            p_fake, d_state = self.discriminator.stateless_call(d_weights, d_state, self._d_inputs(fake, condition), training=True)
             return generator_loss(self.bce, p_fake), (g_state, d_state)
 
         (g_loss, (g_state, d_state)), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(

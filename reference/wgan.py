@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import keras
 
-from reference.gan_backends import PairedOptimizer, StateView, torch_step
+from reference.gan_backends import PairedOptimizer, StateView, backend_train_step, torch_step
 
 
 class WGAN(keras.Model):
@@ -91,12 +91,7 @@ class WGAN(keras.Model):
         return [keras.ops.clip(w, -self.clip_value, self.clip_value) for w in weights]
 
     def train_step(self, *args):
-        backend = keras.backend.backend()
-        if backend == "jax":
-            return self._train_step_jax(*args)
-        if backend == "torch":
-            return self._train_step_torch(*args)
-        return self._train_step_tensorflow(*args)
+        return backend_train_step(self, *args)
 
     # -- TensorFlow: GradientTape --------------------------------------------------------------
     def _train_step_tensorflow(self, real):

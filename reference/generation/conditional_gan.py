@@ -33,7 +33,7 @@ import numpy as np
 from keras import layers
 
 from reference.data import load_mnist
-from reference.dcgan import discriminator_loss, generator_loss, scale_images
+from reference.dcgan import DCGAN, scale_images
 
 CLASSES = 10
 LATENT_DIM = 64
@@ -89,111 +89,23 @@ def build_discriminator(filters: int = 32, hidden: int = 128) -> keras.Model:
     return keras.Model([image, label], layers.Activation("sigmoid")(score), name="conditional_discriminator")
 
 
-class ConditionalGAN(keras.Model):
-    """Train with ``fit(images, one_hot_labels)``: each step updates D on (real, label) vs (fake, label), then G."""
+class ConditionalGAN(DCGAN):
+    """Train with ``fit(images, one_hot_labels)``: each step updates D on (real, label) vs (fake, label), then G.
 
-    def __init__(self, generator, discriminator, **kwargs):
-        super().__init__(**kwargs)
-        self.generator = generator
-        self.discriminator = discriminator
-        self.latent_dim = generator.inputs[0].shape[-1]
-        self.built = True
-        self.seed_generator = keras.random.SeedGenerator(1337)
+    DCGAN's training steps (every backend), with the batch's labels handed to both networks."""
 
-    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        from reference.gan_backends import PairedOptimizer
+    def compile(self, d_optimizer=None, g_optimizer=None, learning_rate=LEARNING_RATE, **kwargs):
+        super().compile(d_optimizer, g_optimizer, learning_rate=learning_rate, **kwargs)
 
-        self.d_optimizer = d_optimizer or keras.optimizers.Adam(LEARNING_RATE, beta_1=0.5)
-        self.g_optimizer = g_optimizer or keras.optimizers.Adam(LEARNING_RATE, beta_1=0.5)
-        self.bce = keras.losses.BinaryCrossentropy()
-        super().compile(optimizer=PairedOptimizer(self.d_optimizer, self.discriminator, self.g_optimizer, self.generator), **kwargs)
-
-    def call(self, inputs, training=False):
-        return self.generator(inputs, training=training)
-
-    def _noise(self, n):
-        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
-
-    def train_step(self, *args):
-        backend = keras.backend.backend()
-        if backend == "jax":
-            return self._train_step_jax(*args)
-        if backend == "torch":
-            return self._train_step_torch(*args)
-        return self._train_step_tensorflow(*args)
-
-    def _train_step_tensorflow(self, data):
-        import tensorflow as tf
-
+    def _split(self, data):
         real, labels = data
-        n = tf.shape(real)[0]
-        z = self._noise(n)
-        with tf.GradientTape() as tape:
-            fake = self.generator([z, labels], training=True)
-            d_loss = discriminator_loss(self.bce, self.discriminator([real, labels], training=True),
-                                        self.discriminator([fake, labels], training=True))
-        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
-        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
-        z = self._noise(n)
-        with tf.GradientTape() as tape:
-            fake = self.generator([z, labels], training=True)
-            g_loss = generator_loss(self.bce, self.discriminator([fake, labels], training=True))
-        grads = tape.gradient(g_loss, self.generator.trainable_weights)
-        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
-        return {"d_loss": d_loss, "g_loss": g_loss}
+        return real, labels
 
-    def _train_step_torch(self, data):
-        from reference.gan_backends import torch_step
+    def _g_inputs(self, z, labels):
+        return [z, labels]
 
-        real, labels = data
-        n = real.shape[0]
-        fake = self.generator([self._noise(n), labels], training=True)
-        d_loss = discriminator_loss(self.bce, self.discriminator([real, labels], training=True),
-                                    self.discriminator([fake, labels], training=True))
-        torch_step(d_loss, self.discriminator, self.d_optimizer, self)
-        fake = self.generator([self._noise(n), labels], training=True)
-        g_loss = generator_loss(self.bce, self.discriminator([fake, labels], training=True))
-        torch_step(g_loss, self.generator, self.g_optimizer, self)
-        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
-
-    def _train_step_jax(self, state, data):
-        import jax
-
-        from reference.gan_backends import StateView
-
-        real, labels = data
-        trainable, non_trainable, optimizer_variables, metrics_variables = state
-        d_opt, g_opt = self.optimizer.split(optimizer_variables)
-        d, g = StateView(self, self.discriminator), StateView(self, self.generator)
-        n = real.shape[0]
-        with keras.StatelessScope(state_mapping=list(zip(self.non_trainable_variables, non_trainable))) as scope:
-            z_d, z_g = self._noise(n), self._noise(n)
-        non_trainable = [scope.get_current_value(v) for v in self.non_trainable_variables]
-
-        def d_loss_fn(d_weights, d_state, g_state):
-            fake, g_state = self.generator.stateless_call(StateView.take(trainable, g.trainable), g_state, [z_d, labels],
-                                                          training=True)
-            p_real, d_state = self.discriminator.stateless_call(d_weights, d_state, [real, labels], training=True)
-            p_fake, d_state = self.discriminator.stateless_call(d_weights, d_state, [fake, labels], training=True)
-            return discriminator_loss(self.bce, p_real, p_fake), (d_state, g_state)
-
-        (d_loss, (d_state, g_state)), grads = jax.value_and_grad(d_loss_fn, has_aux=True)(
-            StateView.take(trainable, d.trainable), StateView.take(non_trainable, d.non_trainable),
-            StateView.take(non_trainable, g.non_trainable))
-        d_weights, d_opt = self.d_optimizer.stateless_apply(d_opt, grads, StateView.take(trainable, d.trainable))
-
-        def g_loss_fn(g_weights, g_state, d_state):
-            fake, g_state = self.generator.stateless_call(g_weights, g_state, [z_g, labels], training=True)
-            p_fake, d_state = self.discriminator.stateless_call(d_weights, d_state, [fake, labels], training=True)
-            return generator_loss(self.bce, p_fake), (g_state, d_state)
-
-        (g_loss, (g_state, d_state)), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(
-            StateView.take(trainable, g.trainable), g_state, d_state)
-        g_weights, g_opt = self.g_optimizer.stateless_apply(g_opt, grads, StateView.take(trainable, g.trainable))
-        trainable = StateView.put(StateView.put(trainable, d.trainable, d_weights), g.trainable, g_weights)
-        non_trainable = StateView.put(StateView.put(non_trainable, d.non_trainable, d_state), g.non_trainable, g_state)
-        state = (trainable, non_trainable, d_opt + g_opt, metrics_variables)
-        return {"d_loss": d_loss, "g_loss": g_loss}, state
+    def _d_inputs(self, images, labels):
+        return [images, labels]
 
 
 def mnist_training_data(rows: int | None = None):
