@@ -96,6 +96,31 @@ def test_device_selection(evidence):
         backends.resolve_device("tpu")
 
 
+def test_gpu_count_asks_the_running_backend(monkeypatch):
+    """backends.gpu_count reads the device list of the backend Keras runs on (TensorFlow's physical devices, JAX's
+    devices, torch.cuda): faked to show two GPUs, it reports 2 (a helper check, not a claim; the real count is 0
+    on a machine without a GPU, whichever branch runs)."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        real = tf.config.list_physical_devices
+        monkeypatch.setattr(tf.config, "list_physical_devices",
+                            lambda kind=None: ["gpu0", "gpu1"] if kind == "GPU" else real(kind))
+    elif backend == "jax":
+        import jax
+
+        real = jax.devices
+        monkeypatch.setattr(jax, "devices", lambda kind=None: ["gpu0", "gpu1"] if kind == "gpu" else real(kind))
+    else:
+        import torch
+
+        monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert backends.gpu_count() == 2
+
+
 @claim(
     "META-bad-input",
     section="meta",

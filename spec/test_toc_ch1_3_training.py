@@ -244,6 +244,9 @@ def test_training_curve_helpers_reject_bad_input():
         curves.lr_sweep(rates=[0.0])
     with pytest.raises(ValueError, match="need n_train >= 10 and epochs >= 2, got n_train=5, epochs=30"):
         curves.overfitting_curve(n_train=5)
+    with pytest.raises(ValueError, match="need n_train >= 10 and epochs >= 2, got n_train=10, epochs=1"):
+        curves.overfitting_curve(n_train=10, epochs=1)
+    assert len(curves.overfitting_curve(n_train=10, epochs=2)["val_loss"]) == 2  # the smallest run allowed
     with pytest.raises(ValueError, match="val_loss is empty"):
         curves.val_loss_turning_epoch([])
     assert curves.val_loss_turning_epoch([0.9, 0.5, 0.7, 0.6]) == 2

@@ -61,6 +61,10 @@ def test_label_goes_to_both_networks(evidence):
     assert set(history.history) == {"d_loss", "g_loss"}
     with pytest.raises(ValueError, match=r"digits must lie in 0\.\.9; received 0\.\.10"):
         cgan.one_hot(np.arange(11))
+    with pytest.raises(ValueError, match=r"expected a 1-D array of integer digits; received dtype float64, shape \(2,\)"):
+        cgan.one_hot(np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"received dtype int64, shape \(1, 2\)"):
+        cgan.one_hot(np.array([[1, 2]]))
 
 
 def _trained():
