@@ -84,6 +84,15 @@ NOTES: dict[str, str] = {
     'gan_backends::PairedOptimizer.__init__::NumberReplacer::super().__init__(learning_rate=0.0, name=name) -> super().__init__(learning_rate= 1.0, name=name)':
         "equivalent: PairedOptimizer only carries the two networks' optimizer state; its own learning rate is never "
         "applied (update_step raises, each network's optimizer updates with its own rate)",
+    'gan_backends::PairedOptimizer.__init__::NumberReplacer::super().__init__(learning_rate=0.0, name=name) -> super().__init__(learning_rate= -1.0, name=name)':
+        "equivalent: PairedOptimizer only carries the two networks' optimizer state; its own learning rate is never "
+        "applied (update_step raises, each network's optimizer updates with its own rate)",
+    'generation.conditional_gan::path_summary::NumberReplacer::"p_a": p[:, digit_a].round(3).tolist(), "p_b": p[:, digit_b].round(3).tolist(), "read": read.tolist(), -> "p_a": p[:, digit_a].round(3).tolist(), "p_b": p[:, digit_b].round( 4).tolist(), "read": read.tolist(),':
+        "not pinned: the rounding of the reported probabilities (evidence only); test_path_measures_hand_made now "
+        "compares p_a and p_b with the judge's probabilities to 3 decimals, which kills it (added after this run; checked by hand)",
+    'kaggle.digit_recognizer::_inputs::ReplaceBinaryOperator_Div_Mod::scaled = pixels.astype("float32") / 255.0 -> scaled = pixels.astype("float32") % 255.0':
+        "not pinned in the quick tier (the slow TOC5 trainings would suffer): test_fit_predict_recipe now checks the "
+        "Keras models are fed pixels scaled to 0-1, which kills it (added after this run; checked by hand)",
     'sequence.text_generation::normalise::ReplaceComparisonOperator_Eq_Is::return "".join(ch for ch in text if (" " <= ch <= "~") or ch == "\\n") -> return "".join(ch for ch in text if (" " <= ch <= "~") or ch is "\\n")':
         "equivalent on CPython: one-character Latin-1 strings are cached singletons, so `ch is \"\\n\"` is "
         "`ch == \"\\n\"` (it would differ only on another Python implementation)",

@@ -184,6 +184,8 @@ def test_path_measures_hand_made():
     even = cgan.path_summary(fade, judge, 0, 1)
     assert (even["crossings"], even["rank_correlation"], even["ends_read_right"]) == (1, 1.0, True)
     assert even["step_ratio"] == pytest.approx(1.0, abs=1e-5)
+    p = judge.predict(fade, verbose=0)  # the probabilities it reports, to 3 decimals
+    assert (even["p_a"], even["p_b"]) == (p[:, 0].round(3).tolist(), p[:, 1].round(3).tolist())
     back_and_forth = np.concatenate([fade, fade[::-1]])
     assert cgan.path_summary(back_and_forth, judge, 0, 1)["crossings"] == 2
     jump = np.concatenate([np.full((4, 28, 28, 1), -1.0), np.full((1, 28, 28, 1), 1.0)]).astype("float32")

@@ -395,7 +395,9 @@ def test_fit_predict_recipe(monkeypatch):
         return real_compile(model, optimizer=optimizer, loss=loss, **kwargs)
 
     def spy_fit(model, *args, **kwargs):
-        seen[model.name].update(batch_size=kwargs.get("batch_size"), epochs=kwargs.get("epochs"))
+        pixels = np.asarray(args[0])
+        seen[model.name].update(batch_size=kwargs.get("batch_size"), epochs=kwargs.get("epochs"),
+                                pixel_range=(float(pixels.min()), float(pixels.max())), pixel_shape=pixels.shape[1:])
         return real_fit(model, *args, **kwargs)
 
     monkeypatch.setattr(keras.Model, "compile", spy_compile)
@@ -406,6 +408,8 @@ def test_fit_predict_recipe(monkeypatch):
         (probabilities,) = kaggle.fit_predict(name, x, y, [x[:5]], epochs=1)
         assert probabilities.shape == (5, 10) and np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
     settings = sorted((s["optimizer"], s["rate"], s["loss"], s["batch_size"], s["epochs"]) for s in seen.values())
+    assert {name: (s["pixel_range"], s["pixel_shape"]) for name, s in seen.items()} == {  # 0-255 scaled to 0-1
+        kaggle.build_mlp().name: ((0.0, 1.0), (784,)), kaggle.build_cnn().name: ((0.0, 1.0), (28, 28, 1))}
     assert settings == [("Adam", pytest.approx(2e-3), "sparse_categorical_crossentropy", 32, 1),
                         ("Adam", pytest.approx(3e-3), "sparse_categorical_crossentropy", 32, 1)]
     assert kaggle.stratified_subset(y, 1000).tolist() == list(range(64))  # asking for more rows than exist: all of them
