@@ -62,11 +62,14 @@ def gpu_count() -> int:
 
 
 def resolve_device(kind: str) -> str:
-    """Map ``"cpu"``/``"gpu"`` to a ``keras.device`` name; a missing GPU is an error."""
+    """Map ``"cpu"``/``"gpu"`` to a ``keras.device`` name for the running backend; a missing GPU is an error."""
     import keras
 
     if kind == "cpu":
-        return "cpu:0"
+        # PyTorch names its one CPU device "cpu".  Keras 3.15's torch backend, handed "cpu:0", copies each new
+        # variable out of its torch Parameter, and a layer with an integer variable (Dropout's seed) then fails
+        # with "Only Tensors of floating point and complex dtype can require gradients".
+        return "cpu" if keras.backend.backend() == "torch" else "cpu:0"
     if kind == "gpu":
         if gpu_count() == 0:
             raise DeviceNotAvailable(

@@ -80,7 +80,8 @@ def test_corrupted_dataset(tmp_path, monkeypatch, evidence):
     "META-device-selection",
     section="meta",
     says="Devices are chosen by name, on every backend, and placement can be checked.",
-    today="reference.backends.resolve_device maps 'cpu' to keras.device('cpu:0'), where tensors then live; "
+    today="reference.backends.resolve_device maps 'cpu' to keras.device('cpu:0') ('cpu' on PyTorch: Keras 3.15's "
+    "torch backend, given 'cpu:0', fails to build a Dropout layer), where tensors then live; "
     "'gpu' needs a visible GPU (see S2-gpu) and any other name is a ValueError.",
     verdict=Verdict.HOLDS,
 )
@@ -90,7 +91,10 @@ def test_device_selection(evidence):
     with keras.device(backends.resolve_device("cpu")):
         tensor = keras.ops.ones((2, 2))
     evidence("resolve_device('cpu') / tensor placed on", (backends.resolve_device("cpu"), backends.device_of(tensor)))
-    assert backends.resolve_device("cpu") == "cpu:0" and "cpu" in backends.device_of(tensor)
+    expected = "cpu" if keras.backend.backend() == "torch" else "cpu:0"  # see resolve_device: torch and "cpu:0"
+    assert backends.resolve_device("cpu") == expected and "cpu" in backends.device_of(tensor)
+    with keras.device(backends.resolve_device("cpu")):
+        assert keras.layers.Dropout(0.5).built  # a layer with an integer seed variable builds in that scope
     assert backends.gpu_count() == 0 or backends.resolve_device("gpu") == "gpu:0"
     with pytest.raises(ValueError, match="unknown device kind 'tpu'; use 'cpu' or 'gpu'"):
         backends.resolve_device("tpu")
@@ -237,7 +241,8 @@ ZH = {
     },
     "META-device-selection": {
         "says": "在每个后端上都按名称选择设备，且可以检查张量被放在了哪里。",
-        "today": "reference.backends.resolve_device 把 'cpu' 映射为 keras.device('cpu:0')，张量随后就位于该设备上；"
+        "today": "reference.backends.resolve_device 把 'cpu' 映射为 keras.device('cpu:0')（PyTorch 上为 'cpu'："
+        "Keras 3.15 的 torch 后端拿到 'cpu:0' 时无法构建 Dropout 层），张量随后就位于该设备上；"
         "'gpu' 需要可见的 GPU（见 S2-gpu），其他任何名称都会引发 ValueError。",
     },
     "META-bad-input": {
