@@ -56,15 +56,6 @@ UNTESTABLE = [
         "says": "The FAQ chapter ends with further reading: books, courses and the official Keras documentation.",
         "why": "A list of recommendations with no content in the document; nothing about Keras's behaviour to measure.",
     },
-    {
-        "id": "TOC-unwritten-chapters",
-        "section": "TOC other",
-        "says": "The table of contents promises, among the GAN applications of 4.3, turning faces into anime.",
-        "why": "The document has no text or code for it, and this edition makes no claim yet: a small CycleGAN "
-        "between scikit-image's faces and a known cartoon operator did not beat leaving the face unchanged within "
-        "a minute of CPU training (PSNR 17.6 dB against 18.2 dB). Every other promised chapter is written here "
-        "as measured claims.",
-    },
 ]
 
 
@@ -99,11 +90,6 @@ ZH = {
         "says": "文中称训练循环借助 tf.data 切出训练、验证、测试三部分数据，共训练 10 轮。",
         "why": "所示代码两件事都没做：它从未构建或划分数据集，而且 EPOCHS、BATCH_SIZE、train_dataset、real_labels、"
         "fake_labels 和 X_test 未经定义就被使用。改正后的循环是 reference.dcgan.DocumentStyleTrainer.train。",
-    },
-    "TOC-unwritten-chapters": {
-        "says": "目录在 4.3 的 GAN 应用中承诺了“人脸动漫化”。",
-        "why": "原文对此没有任何正文或代码，本版本也还没有为它写出条目：在 scikit-image 的人脸与一个已知的卡通化算子之间训练的小型 "
-        "CycleGAN，在一分钟的 CPU 训练内没能胜过“原样不变”的基线（PSNR 17.6 dB 对 18.2 dB）。目录承诺的其他各章在这里都已写成实测条目。",
     },
     "TOC6-further-reading": {
         "says": "FAQ 一章最后给出延伸阅读：书籍、课程以及 Keras 官方文档。",
