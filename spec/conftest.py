@@ -1,6 +1,8 @@
-"""Fixtures shared by the spec modules."""
+"""Fixtures shared by the spec modules.
 
-import keras
+keras is imported inside the fixtures, not at the top: pytest loads this file in pytest-xdist's controller
+too, and importing keras there starts TensorFlow, whose buffered start-up log then lands under the summary."""
+
 import numpy as np
 import pytest
 
@@ -8,6 +10,8 @@ import pytest
 @pytest.fixture(autouse=True)
 def _seeded():
     """Every spec test starts from the same seeds, so its evidence is reproducible."""
+    import keras
+
     keras.utils.set_random_seed(1234)
     yield
     keras.backend.clear_session()

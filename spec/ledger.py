@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import re
+import sys
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -239,14 +240,30 @@ def _is_worker(config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _keras_backend_name() -> str:
+    """The backend Keras uses here, read as Keras reads it (KERAS_BACKEND, then keras.json), without importing
+    keras: in pytest-xdist's controller that import would start TensorFlow and print its start-up chatter
+    under the test summary."""
+    if "keras" in sys.modules:
+        return sys.modules["keras"].backend.backend()
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    config = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "keras.json"
+    try:
+        return json.loads(config.read_text(encoding="utf-8")).get("backend", "tensorflow")
+    except (OSError, ValueError):
+        return "tensorflow"
+
+
 def _versions() -> dict:
-    import keras
+    from importlib.metadata import version
+
     import numpy
     import sklearn
 
     return {
-        "keras": keras.__version__,
-        "backend": keras.backend.backend(),
+        "keras": version("keras"),
+        "backend": _keras_backend_name(),
         "numpy": numpy.__version__,
         "scikit-learn": sklearn.__version__,
         "python": platform.python_version(),
