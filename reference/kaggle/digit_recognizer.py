@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ import numpy as np
 import pandas as pd
 from keras import layers
 
-from reference.data import load_mnist, mnist_fingerprint
+from reference.data import file_sha256, load_mnist, mnist_fingerprint
 
 TRAIN_ROWS, TEST_ROWS = 42_000, 28_000
 PIXELS = 28 * 28
@@ -86,14 +85,6 @@ def _csv_text(header: list[str], rows: np.ndarray) -> str:
     return ",".join(header) + "\n" + body + "\n"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_competition_files(folder: str | Path | None = None, force: bool = False) -> Path:
     """Write train.csv, test.csv, sample_submission.csv and solution.csv into ``folder``; return it.
 
@@ -111,7 +102,7 @@ def write_competition_files(folder: str | Path | None = None, force: bool = Fals
             if not force and manifest_path.is_file():
                 manifest = json.loads(manifest_path.read_text())
                 if {k: manifest.get(k) for k in expected} == expected and all(
-                    (folder / name).is_file() and _sha256(folder / name) == manifest["sha256"].get(name) for name in FILES
+                    (folder / name).is_file() and file_sha256(folder / name) == manifest["sha256"].get(name) for name in FILES
                 ):
                     return folder
             images, labels = pooled_mnist()
@@ -127,7 +118,7 @@ def write_competition_files(folder: str | Path | None = None, force: bool = Fals
                 partial = folder / f"{name}.tmp"
                 partial.write_text(text)
                 partial.replace(folder / name)
-            manifest = {**expected, "mnist": mnist_fingerprint(), "sha256": {name: _sha256(folder / name) for name in FILES}}
+            manifest = {**expected, "mnist": mnist_fingerprint(), "sha256": {name: file_sha256(folder / name) for name in FILES}}
             manifest_path.write_text(json.dumps(manifest, indent=1))
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
