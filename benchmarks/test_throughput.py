@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from benchmarks.flops import forward_flops, gan_step_flops
-from reference import backends, dcgan, mnist_mlp
+from reference import backends, mnist_mlp
+from reference.gans import dcgan
 from reference.sequence import text_generation
 from reference.vision import cnn
 
@@ -233,7 +234,7 @@ def test_gan_loop(benchmark, device, style, batch, quick, peaks):
     """One full DCGAN step (D on real and generated images, then G), the §4.2 networks at full width.
 
     ``tutorial_loop``: the document's way, three train_on_batch calls and a predict from Python
-    (reference.dcgan.DocumentStyleTrainer.train_step); ``fit``: the idiomatic reference.dcgan.DCGAN, one
+    (reference.gans.dcgan.DocumentStyleTrainer.train_step); ``fit``: the idiomatic reference.gans.dcgan.DCGAN, one
     compiled train_step per batch; ``fit_steps_per_execution``: the same with all steps in one call.
     """
     if quick and batch != 64:

@@ -1,13 +1,16 @@
 """Correct, modern Keras 3 implementations of everything the tutorial teaches.
 
-Modules, one per concept:
+Shared infrastructure sits at the top; each chapter's code sits in its own package.
 
 - ``data``: offline datasets (MNIST, CIFAR-10 cache, photo patches, digits)
 - ``backends``: which Keras backends exist, device selection with clear errors
+- ``figures``: sample grids and plots
 - ``construction``: the Sequential, Functional, merge and multi-input/output examples of §3.1
 - ``mnist_mlp``: the MNIST MLP of §4.1 (``python -m reference.mnist_mlp``)
 - ``distributed``: data-parallel training over several devices (§2)
-- ``dcgan``, ``wgan``, ``gan_metrics``: the GANs of §4.2 and the table of contents
-- ``kmeans``, ``clustering``: chapter 3 of the table of contents
-- ``figures``: sample grids and plots
+- ``basics/``: chapter 1 of the table of contents (building and training)
+- ``vision/``, ``sequence/``: chapter 2 (CNN, transfer, detection; RNN, text generation)
+- ``clustering/``: chapter 3 (K-means in Keras ops and its applications)
+- ``gans/``: §4.2's DCGAN and chapter 4 (WGAN, conditional GAN, style transfer, faces to cartoons)
+- ``kaggle/``: chapter 5 (Digit Recognizer)
 """

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from pytest_socket import SocketBlockedError
 
-from reference import backends, data, dcgan, mnist_mlp
-from reference.kmeans import kmeans
+from reference import backends, data, mnist_mlp
+from reference.clustering.kmeans import kmeans
+from reference.gans import dcgan
 from spec.ledger import Entry, Verdict, claim, render_markdown
 
 

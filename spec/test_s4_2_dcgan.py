@@ -1,7 +1,7 @@
 """§4.2, the DCGAN: data, the two networks, compiling, the training loop, checkpoints.
 
 Lesson for a newcomer: on Keras 3 the tutorial's GAN code fails in several places and,
-worse, where it runs it silently never trains the discriminator.  reference.dcgan holds
+worse, where it runs it silently never trains the discriminator.  reference.gans.dcgan holds
 the corrected tutorial-style loop (``DocumentStyleTrainer``) and the idiomatic form
 (``DCGAN``, a Model with its own ``train_step``).
 """
@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from reference import backends, data, dcgan
+from reference import backends, data
+from reference.gans import dcgan
 from spec.ledger import Verdict, claim
 from spec.support import largest_change, recorded_warnings, weights_of
 
@@ -79,7 +80,7 @@ def test_cifar10_source(evidence):
     section="4.2.1",
     says="Real images are scaled to float32 in [0, 1] by dividing by 255.",
     today="That range does not match the generator's tanh output in [-1, 1]: fake images are the only ones "
-    "with negative pixels, a giveaway to the discriminator. Scale with x / 127.5 - 1 (reference.dcgan.scale_images).",
+    "with negative pixels, a giveaway to the discriminator. Scale with x / 127.5 - 1 (reference.gans.dcgan.scale_images).",
     verdict=Verdict.REFUTED,
 )
 def test_scaling_mismatch(evidence):
@@ -120,7 +121,7 @@ def test_generator_as_written(evidence):
     says="The models stack two Conv2D layers with batch normalisation, two Conv2DTranspose layers with batch "
     "normalisation, and one Dense layer.",
     today="The code that follows has more: the discriminator four Conv2D, three BatchNormalization and one Dense; "
-    "the generator four Conv2DTranspose and three BatchNormalization (reference.dcgan adds the Dense "
+    "the generator four Conv2DTranspose and three BatchNormalization (reference.gans.dcgan adds the Dense "
     "projection the generator needs, with its own batch normalisation: see S4.2-generator-as-written).",
     verdict=Verdict.REFUTED,
 )
@@ -233,7 +234,7 @@ def test_adam_lr(evidence):
     says="compile_model() compiles the generator and the discriminator with a binary cross-entropy loss.",
     today="The function compiles the discriminator and the combined model, never the generator (which needs no "
     "compile(): predict works without it), returns nothing, so the caller never gets `combined`, and uses "
-    "Adam, BinaryCrossentropy, Input and Model without importing them (NameError). reference.dcgan."
+    "Adam, BinaryCrossentropy, Input and Model without importing them (NameError). reference.gans.dcgan."
     "DocumentStyleTrainer keeps both compiled models, each with its own Adam(2e-4, beta_1=0.5) and a "
     "probability-space cross-entropy.",
     verdict=Verdict.CORRECTED,
@@ -301,7 +302,7 @@ def test_loss_from_logits(evidence):
     "for the combined step) the second model's step raises ValueError on every backend: an optimizer is built "
     "for one model's variables. Exactly as written it fails on JAX and PyTorch too, and runs on TensorFlow only "
     "because D, frozen before its first step, never trains at all. Give each model its own optimizer "
-    "(reference.dcgan.DocumentStyleTrainer).",
+    "(reference.gans.dcgan.DocumentStyleTrainer).",
     verdict=Verdict.CORRECTED,
 )
 def test_shared_optimizer(evidence):
@@ -377,7 +378,7 @@ class PhaseRecorder:
     section="4.2.4",
     says="The training loop trains the discriminator on real images, then on generated ones, then the generator "
     "through the combined model.",
-    today="The corrected loop (reference.dcgan.DocumentStyleTrainer.train_step) does exactly that, observed inside "
+    today="The corrected loop (reference.gans.dcgan.DocumentStyleTrainer.train_step) does exactly that, observed inside "
     "one step: D on real images (targets 1) moves only D, D on the generator's images (targets 0) moves only D, "
     "the combined step (targets 1) moves only G, D's batch-norm statistics included.",
     verdict=Verdict.CORRECTED,
@@ -468,7 +469,7 @@ def test_document_style_progress_bar(monkeypatch, capsys):
     says="The training loop runs once the models and the data are prepared as the previous subsections describe.",
     today="It cannot run: it uses 13 names that no section of the document defines or imports (the constants, "
     "the data, the label arrays, tqdm, tf, save_weights) and models that are built by functions never called. "
-    "reference.dcgan.DocumentStyleTrainer.train is the loop with everything defined.",
+    "reference.gans.dcgan.DocumentStyleTrainer.train is the loop with everything defined.",
     verdict=Verdict.CORRECTED,
 )
 def test_loop_names_defined(evidence):
@@ -534,7 +535,7 @@ DOCUMENT_LOOP_MAX_FID = 200.0
     verdict=Verdict.CORRECTED,
 )
 def test_document_loop_learns(evidence):
-    from reference import gan_metrics, gan_training
+    from reference.gans import metrics as gan_metrics, training as gan_training
 
     keras.utils.set_random_seed(0)
     fid_before = gan_metrics.mnist_fid(dcgan.build_generator(image_shape=(28, 28, 1), width=0.25))
@@ -551,7 +552,7 @@ def test_document_loop_learns(evidence):
     section="4.2.4",
     says="Each step takes a batch of real images with next(iter(train_dataset)).",
     today="A new iterator every step restarts the dataset: without shuffling every step sees the same first "
-    "batch. Iterate once per epoch (reference.dcgan.DocumentStyleTrainer.train).",
+    "batch. Iterate once per epoch (reference.gans.dcgan.DocumentStyleTrainer.train).",
     verdict=Verdict.REFUTED,
 )
 def test_batch_drawing(evidence):
@@ -595,7 +596,7 @@ def test_real_labels(evidence):
     section="4.2.4",
     says="Each real batch gets Gaussian noise of 0.5 times the batch's standard deviation, then is clipped to [-1, 1].",
     today="The idea works; the code does not: the batch drawn from a tf.data dataset is a tf.Tensor, which has no "
-    ".std() method (AttributeError). reference.dcgan.add_instance_noise does it on a NumPy batch already scaled "
+    ".std() method (AttributeError). reference.gans.dcgan.add_instance_noise does it on a NumPy batch already scaled "
     "to [-1, 1]: noise of 0.5 x the batch std wherever the clip does not bite, values within [-1, 1].",
     verdict=Verdict.CORRECTED,
 )
@@ -623,7 +624,7 @@ def test_instance_noise(evidence):
     says="Each epoch saves weights to gan_generator_<epoch>.h5 / gan_discriminator_<epoch>.h5; testing loads "
     "gan_generator_final.h5.",
     today="Keras 3 refuses a weights file name not ending in .weights.h5 (ValueError), and the loop never "
-    "writes a '_final' file. reference.dcgan saves gan_generator_<tag>.weights.h5 and restores them exactly.",
+    "writes a '_final' file. reference.gans.dcgan saves gan_generator_<tag>.weights.h5 and restores them exactly.",
     verdict=Verdict.CORRECTED,
 )
 def test_checkpoints(tmp_path, evidence):
@@ -683,7 +684,7 @@ ZH = {
     "S4.2-scaling": {
         "says": "真实图像除以 255，缩放为 [0, 1] 内的 float32。",
         "today": "这个范围与生成器 tanh 输出的 [-1, 1] 不一致：只有假图像才会有负的像素值，等于给判别器露了馅。"
-        "应使用 x / 127.5 - 1 进行缩放（reference.dcgan.scale_images）。",
+        "应使用 x / 127.5 - 1 进行缩放（reference.gans.dcgan.scale_images）。",
     },
     "S4.2-generator-as-written": {
         "says": "生成器是一个 Sequential 堆叠，第一层是作用在 input_shape=(100,) 上的 Conv2DTranspose(512, 4, strides 2)。",
@@ -693,7 +694,7 @@ ZH = {
     "S4.2-model-overview": {
         "says": "模型由两个带批归一化的 Conv2D 层、两个带批归一化的 Conv2DTranspose 层和一个 Dense 层堆叠而成。",
         "today": "后面的代码不止这些：判别器有四个 Conv2D、三个 BatchNormalization 和一个 Dense；生成器有四个 Conv2DTranspose 和"
-        "三个 BatchNormalization（reference.dcgan 为生成器补上了它所需的 Dense 投影层，并配有自己的批归一化："
+        "三个 BatchNormalization（reference.gans.dcgan 为生成器补上了它所需的 Dense 投影层，并配有自己的批归一化："
         "见 S4.2-generator-as-written）。",
     },
     "S4.2-generator-description": {
@@ -721,7 +722,7 @@ ZH = {
         "says": "compile_model() 用二元交叉熵损失函数编译生成器和判别器。",
         "today": "这个函数编译的是判别器和组合模型，从未编译生成器（生成器不需要 compile()：不编译也能 predict）；"
         "它没有返回值，所以调用者拿不到 `combined`；而且它使用了 Adam、BinaryCrossentropy、Input 和 Model 却没有导入（NameError）。"
-        "reference.dcgan.DocumentStyleTrainer 保留了两个已编译的模型，各自有自己的 Adam(2e-4, beta_1=0.5) "
+        "reference.gans.dcgan.DocumentStyleTrainer 保留了两个已编译的模型，各自有自己的 Adam(2e-4, beta_1=0.5) "
         "和在概率空间上计算的交叉熵。",
     },
     "S4.2-loss-from-logits": {
@@ -735,7 +736,7 @@ ZH = {
         "today": "在学习者最终会写出的代码中会失败。把冻结改正之后（判别器自己训练时可训练，组合模型训练时冻结），"
         "第二个模型的训练步在每个后端上都会抛出 ValueError：一个优化器是为某一个模型的变量构建的。"
         "完全照原文写时，在 JAX 和 PyTorch 上也会失败；在 TensorFlow 上能运行，只是因为判别器在第一次训练之前就被冻结，"
-        "根本没有训练过。应给每个模型各配一个优化器（reference.dcgan.DocumentStyleTrainer）。",
+        "根本没有训练过。应给每个模型各配一个优化器（reference.gans.dcgan.DocumentStyleTrainer）。",
     },
     "S4.2-freezing": {
         "says": "在编译判别器之后、编译组合模型之前设置 discriminator.trainable = False，这样通过组合模型只训练生成器，"
@@ -749,7 +750,7 @@ ZH = {
     },
     "S4.2-corrected-loop-trains-both": {
         "says": "训练循环先用真实图像训练判别器，再用生成的图像训练判别器，然后通过组合模型训练生成器。",
-        "today": "改正后的循环（reference.dcgan.DocumentStyleTrainer.train_step）正是这样做的，在单个训练步内部观察到："
+        "today": "改正后的循环（reference.gans.dcgan.DocumentStyleTrainer.train_step）正是这样做的，在单个训练步内部观察到："
         "判别器在真实图像上（目标为 1）的训练只改变判别器，在生成器图像上（目标为 0）的训练只改变判别器，"
         "组合模型的训练步（目标为 1）只改变生成器，连判别器的批归一化统计量也保持不变。",
     },
@@ -766,7 +767,7 @@ ZH = {
     "S4.2-loop-names-defined": {
         "says": "按前面各小节所述准备好模型和数据后，训练循环即可运行。",
         "today": "它无法运行：它用到了 13 个文中任何一节都没有定义或导入的名称（常量、数据、标签数组、tqdm、tf、save_weights），"
-        "而模型是由从未被调用的函数构建的。reference.dcgan.DocumentStyleTrainer.train 是所有名称都已定义的循环。",
+        "而模型是由从未被调用的函数构建的。reference.gans.dcgan.DocumentStyleTrainer.train 是所有名称都已定义的循环。",
     },
     "S4.2-predict-in-loop": {
         "says": "每一步都用 generator.predict(noise) 生成一批假图像。",
@@ -783,7 +784,7 @@ ZH = {
     "S4.2-batch-drawing": {
         "says": "每一步用 next(iter(train_dataset)) 取一批真实图像。",
         "today": "每一步新建一个迭代器会让数据集从头开始：不打乱时，每一步看到的都是同一个第一批。"
-        "应每个 epoch 只迭代一次（reference.dcgan.DocumentStyleTrainer.train）。",
+        "应每个 epoch 只迭代一次（reference.gans.dcgan.DocumentStyleTrainer.train）。",
     },
     "S4.2-real-labels": {
         "says": "真实批次带有标签 y_real，这些标签被用作判别器的目标。",
@@ -794,13 +795,13 @@ ZH = {
     "S4.2-instance-noise": {
         "says": "每个真实批次加上标准差为该批次标准差 0.5 倍的高斯噪声，再裁剪到 [-1, 1]。",
         "today": "思路可行，代码却不行：从 tf.data 数据集取出的批次是 tf.Tensor，没有 .std() 方法（AttributeError）。"
-        "reference.dcgan.add_instance_noise 在已缩放到 [-1, 1] 的 NumPy 批次上实现这一点：在裁剪不起作用的地方，"
+        "reference.gans.dcgan.add_instance_noise 在已缩放到 [-1, 1] 的 NumPy 批次上实现这一点：在裁剪不起作用的地方，"
         "噪声为批次标准差的 0.5 倍，结果都在 [-1, 1] 内。",
     },
     "S4.2-checkpoints": {
         "says": "每个 epoch 把权重保存为 gan_generator_<epoch>.h5 / gan_discriminator_<epoch>.h5；测试时加载 gan_generator_final.h5。",
         "today": "Keras 3 拒绝不以 .weights.h5 结尾的权重文件名（ValueError），而且循环从不写出 '_final' 文件。"
-        "reference.dcgan 保存为 gan_generator_<tag>.weights.h5，并能原样恢复。",
+        "reference.gans.dcgan 保存为 gan_generator_<tag>.weights.h5，并能原样恢复。",
     },
     "S4.2-final-evaluate": {
         "says": "用 discriminator.evaluate() 在测试集上测试训练好的 GAN，并报告其准确率。",

@@ -2,7 +2,7 @@
 
 The document promises this chapter but never writes it; each claim is the standard,
 checkable statement such a chapter makes, measured here.  Reference code:
-``reference.kmeans`` (K-means in Keras ops) and ``reference.clustering``.
+``reference.clustering.kmeans`` (K-means in Keras ops) and ``reference.clustering.applications``.
 """
 
 import numpy as np
@@ -13,10 +13,11 @@ from sklearn.datasets import load_digits, load_sample_image, make_blobs, make_mo
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler, scale
 
-from reference import clustering, data
+from reference import data
+from reference.clustering import applications as clustering
 from reference.data import load_mnist
 from reference.figures import plt
-from reference.kmeans import initial_centers, kmeans
+from reference.clustering.kmeans import initial_centers, kmeans
 from spec.ledger import Verdict, claim
 
 
@@ -44,7 +45,7 @@ def test_structure_without_labels(evidence):
     "TOC3.2-inertia-monotone",
     section="TOC 3.2",
     says="Each K-means iteration (assign, then move centres to means) never increases the objective, and it converges.",
-    today="Holds for reference.kmeans (Keras ops): the inertia sequence never rises and iteration stops when centres stop moving.",
+    today="Holds for reference.clustering.kmeans (Keras ops): the inertia sequence never rises and iteration stops when centres stop moving.",
     verdict=Verdict.HOLDS,
 )
 @pytest.mark.parametrize("init", ["k-means++", "random"])
@@ -63,7 +64,7 @@ def test_inertia_never_increases(init, evidence):
     "TOC3.2-agrees-with-sklearn",
     section="TOC 3.2",
     says="K-means can be implemented directly (here with Keras ops, on any backend).",
-    today="reference.kmeans, started from the same centres as scikit-learn's KMeans (n_init=1, lloyd), "
+    today="reference.clustering.kmeans, started from the same centres as scikit-learn's KMeans (n_init=1, lloyd), "
     "ends with the same labels and centres.",
     verdict=Verdict.HOLDS,
 )
@@ -224,7 +225,7 @@ def test_digits_demo_anchor(evidence):
 
 
 def test_psnr_hand_computed():
-    """reference.clustering.psnr against hand-computed cases (a helper, not a tutorial claim)."""
+    """reference.clustering.applications.psnr against hand-computed cases (a helper, not a tutorial claim)."""
     zeros = np.zeros((4, 4, 3), np.uint8)
     assert clustering.psnr(zeros, zeros + 10) == pytest.approx(10 * np.log10(255**2 / 100))  # MSE 100: 28.13 dB
     assert clustering.psnr(zeros, zeros) == float("inf")
@@ -279,7 +280,7 @@ def _mnist_test_images():
 
 
 IMAGE_SETS = {"digits": _digits, "mnist": _mnist_test_images}
-# K-means on raw pixels, seeds 0-2 (reference.kmeans, k-means++), measured:
+# K-means on raw pixels, seeds 0-2 (reference.clustering.kmeans, k-means++), measured:
 #   digits (1,797 8x8): ARI 0.615, 0.667, 0.664; NMI 0.731, 0.744, 0.741
 #   MNIST (10,000 test images): ARI 0.377, 0.383, 0.383; NMI 0.500, 0.502, 0.516
 # Thresholds sit about 0.04-0.05 below the worst seed.
@@ -363,11 +364,11 @@ ZH = {
     },
     "TOC3.2-inertia-monotone": {
         "says": "K-means 的每次迭代（先分配，再把中心移到均值处）都不会让目标函数增大，并且算法会收敛。",
-        "today": "对 reference.kmeans（用 Keras ops 实现）成立：惯性（inertia）序列从不上升，中心不再移动时迭代停止。",
+        "today": "对 reference.clustering.kmeans（用 Keras ops 实现）成立：惯性（inertia）序列从不上升，中心不再移动时迭代停止。",
     },
     "TOC3.2-agrees-with-sklearn": {
         "says": "K-means 可以直接实现（这里用 Keras ops，可在任何后端上运行）。",
-        "today": "reference.kmeans 与 scikit-learn 的 KMeans（n_init=1，lloyd）从相同的中心出发，最终得到相同的标签和中心。",
+        "today": "reference.clustering.kmeans 与 scikit-learn 的 KMeans（n_init=1，lloyd）从相同的中心出发，最终得到相同的标签和中心。",
     },
     "TOC3.2-initialisation": {
         "says": "K-means 的结果取决于初始化；k-means++ 初始化比随机选点更可靠。",

@@ -8,7 +8,7 @@ maps stacked onto the image barely started.  Check the result with a classifier,
 each digit and count how often our own MNIST classifier reads what was asked.
 
 The document never writes this chapter; every claim is the standard one, measured on
-``reference.generation.conditional_gan``.
+``reference.gans.conditional_gan``.
 """
 
 import keras
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from reference.figures import plt
-from reference.generation import conditional_gan as cgan
+from reference.gans import conditional_gan as cgan
 from spec.ledger import Verdict, claim
 from spec.shared_runs import shared_run
 from spec.support import largest_change, weights_of
@@ -27,7 +27,7 @@ from spec.support import largest_change, weights_of
     section="TOC 4.3",
     says="A conditional GAN gives the class label to both networks: the generator draws from (noise, label), the "
     "discriminator scores (image, label) pairs.",
-    today="Holds for reference.generation.conditional_gan: two-input Keras models (noise 64 + one-hot 10 -> "
+    today="Holds for reference.gans.conditional_gan: two-input Keras models (noise 64 + one-hot 10 -> "
     "28x28x1; image + one-hot -> one probability). With the noise fixed, changing only the label changes the "
     "image, and with the image fixed, changing only the label changes the score; one fit() step updates both "
     "networks on this backend.",
@@ -207,7 +207,7 @@ def test_path_measures_hand_made():
 ZH = {
     "TOC4.3-cgan-label-input": {
         "says": "条件 GAN 把类别标签同时交给两个网络：生成器根据（噪声，标签）作画，判别器为（图像，标签）对打分。",
-        "today": "对 reference.generation.conditional_gan 成立：两个都是双输入的 Keras 模型（64 维噪声 + 10 维 one-hot -> "
+        "today": "对 reference.gans.conditional_gan 成立：两个都是双输入的 Keras 模型（64 维噪声 + 10 维 one-hot -> "
         "28x28x1；图像 + one-hot -> 一个概率）。固定噪声、只改标签，图像就会改变；固定图像、只改标签，分数就会改变；"
         "在当前后端上一次 fit() 训练步会同时更新两个网络。",
     },

@@ -10,7 +10,7 @@ nothing useful, however cartoon-like it looks.
 
 Offline there is no anime data set, so the cartoons are made from scikit-image's LFW faces by a known
 operator (smoothing, a K-means palette, black outlines), which lets us score every translation of a
-held-out face against its true cartoon.  ``reference.generation.cartoon`` holds the data, the operator
+held-out face against its true cartoon.  ``reference.gans.cartoon`` holds the data, the operator
 and the model; the document never writes this chapter, so every claim is the standard one, measured.
 """
 
@@ -18,8 +18,8 @@ import keras
 import numpy as np
 import pytest
 
-from reference.generation import cartoon as ct
-from reference.kmeans import initial_centers
+from reference.gans import cartoon as ct
+from reference.clustering.kmeans import initial_centers
 from spec.ledger import Verdict, claim
 from spec.shared_runs import shared_run
 from spec.support import largest_change, weights_of
@@ -30,7 +30,7 @@ from spec.support import largest_change, weights_of
     section="TOC 4.3",
     says="A cartoon look (as white-box cartoonisation describes it: a flattened surface, a few quantised colours, dark "
     "outlines) can be produced by a fixed filter, which then defines the cartoon domain.",
-    today="Holds for reference.generation.cartoon.cartoonise: bilateral smoothing (scikit-image), each grey level "
+    today="Holds for reference.gans.cartoon.cartoonise: bilateral smoothing (scikit-image), each grey level "
     "snapped to the nearest of 3 levels fitted by our own K-means (0.146, 0.435, 0.673; scikit-learn's KMeans from "
     "the same start agrees), black where the smoothed image's Sobel magnitude exceeds 0.4 (2% of the pixels). Off "
     "the outlines only the 3 levels occur, the outlines are darker than every level, and two runs give identical "
@@ -85,7 +85,7 @@ def test_cartoon_operator(evidence):
     section="TOC 4.3",
     says="CycleGAN learns from unpaired data: a pile of photos and a pile of cartoons, no cartoon made from any "
     "photo it trains on.",
-    today="Holds for reference.generation.cartoon.make_domains: the 100 faces are dealt into 40 photos (domain A), "
+    today="Holds for reference.gans.cartoon.make_domains: the 100 faces are dealt into 40 photos (domain A), "
     "40 other photos whose cartoons form domain B, and 20 held-out photos scored against their true cartoons; the "
     "three groups share no image, and no domain-B cartoon equals the cartoon of a domain-A photo (mean absolute "
     "difference: 0.04 for the closest pair, 0.16 for the median pair). Mirror images double both piles.",
@@ -114,7 +114,7 @@ def test_domains_are_unpaired(evidence):
     section="TOC 4.3",
     says="A CycleGAN is two generators (A -> B, B -> A) and two patch discriminators, trained with adversarial "
     "(least-squares), cycle (L1) and identity (L1) losses.",
-    today="Holds for reference.generation.cartoon.CycleGAN on this backend: each generator is "
+    today="Holds for reference.gans.cartoon.CycleGAN on this backend: each generator is "
     "clip(x + f(x), 0, 1) with f's last convolution at zero, so it starts as the exact identity; each "
     "discriminator gives 13x13 scores, each of a 9x9 patch. Trained with the tutorial's train_on_batch pattern: the "
     "combined model's step (discriminators frozen) leaves the discriminators unchanged, and one full step moves "
@@ -298,7 +298,7 @@ ZH = {
     "TOC4.3-cartoon-operator": {
         "says": "卡通风格（按白盒卡通化的描述：表面平整、颜色量化为少数几种、轮廓深色）可以由一个固定的滤波器生成，"
         "由它来定义卡通这一域。",
-        "today": "对 reference.generation.cartoon.cartoonise 成立：先用 scikit-image 的双边滤波平滑，再把每个灰度值替换成"
+        "today": "对 reference.gans.cartoon.cartoonise 成立：先用 scikit-image 的双边滤波平滑，再把每个灰度值替换成"
         "我们自己的 K-means 拟合出的 3 个灰度级中最近的一个（0.146、0.435、0.673；scikit-learn 的 KMeans 从同一起点出发得到"
         "相同结果），平滑后图像的 Sobel 幅值超过 0.4 的像素涂黑（占像素的 2%）。轮廓之外只出现这 3 个灰度级，轮廓比每个灰度级"
         "都暗，两次运行得到完全相同的卡通图。人脸取自 skimage.data.lfw_subset() 的前 100 幅：其中 84 幅与平均人脸的相关系数"
@@ -306,14 +306,14 @@ ZH = {
     },
     "TOC4.3-cyclegan-unpaired": {
         "says": "CycleGAN 从不成对的数据中学习：一堆照片和一堆卡通图，训练用的卡通图没有一幅是由训练照片生成的。",
-        "today": "对 reference.generation.cartoon.make_domains 成立：100 张人脸被分成 40 张照片（A 域）、另外 40 张照片"
+        "today": "对 reference.gans.cartoon.make_domains 成立：100 张人脸被分成 40 张照片（A 域）、另外 40 张照片"
         "（它们的卡通图构成 B 域）和 20 张留出的照片（用它们真正的卡通图来评分）；三组之间没有共同的图像，B 域中也没有任何"
         "一幅卡通图等于某张 A 域照片的卡通图（平均绝对差：最接近的一对为 0.04，中位数为 0.16）。水平翻转使两堆图像都加倍。",
     },
     "TOC4.3-cyclegan-parts": {
         "says": "CycleGAN 由两个生成器（A -> B、B -> A）和两个图块判别器组成，用对抗损失（最小二乘）、循环损失（L1）和"
         "恒等损失（L1）训练。",
-        "today": "在当前后端上对 reference.generation.cartoon.CycleGAN 成立：每个生成器都是 clip(x + f(x), 0, 1)，f 的最后一个"
+        "today": "在当前后端上对 reference.gans.cartoon.CycleGAN 成立：每个生成器都是 clip(x + f(x), 0, 1)，f 的最后一个"
         "卷积初始化为零，所以一开始就是精确的恒等映射；每个判别器给出 13x13 个分数，每个分数来自一个 9x9 的图块。训练沿用教程的 train_on_batch "
         "模式：组合模型的一步（判别器冻结）不改变判别器，而完整的一步会更新全部四个网络。",
     },

@@ -6,7 +6,7 @@ Gram matrices (which textures and colours occur, wherever they are).  A Gram mat
 positions, so shuffling an image's tiles leaves its style almost untouched while its content is gone.
 One weight trades the two off.
 
-Offline, ImageNet-trained VGG16 weights cannot be downloaded, so ``reference.generation.style_transfer``
+Offline, ImageNet-trained VGG16 weights cannot be downloaded, so ``reference.gans.style_transfer``
 uses the VGG16 architecture with random weights; the claims below measure what that achieves (cat photo
 from scikit-image, a stained-tissue micrograph from scikit-image as the style).
 """
@@ -17,7 +17,7 @@ import pytest
 
 from reference.data import keras_cache_dir
 from reference.figures import plt
-from reference.generation import style_transfer as st
+from reference.gans import style_transfer as st
 from spec.ledger import Verdict, claim
 from spec.shared_runs import shared_run
 

@@ -2,8 +2,8 @@
 
 Promised by the table of contents, never written in the document; measured here on
 MNIST with the narrow twin (width 0.25) of the §4.2 architecture so that it trains on a
-CPU in about a minute.  Reference code: ``reference.dcgan``, ``reference.wgan``,
-``reference.gan_metrics`` (a Frechet distance in the features of a classifier the suite
+CPU in about a minute.  Reference code: ``reference.gans.dcgan``, ``reference.gans.wgan``,
+``reference.gans.metrics`` (a Frechet distance in the features of a classifier the suite
 trains itself: no download).
 """
 
@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import pytest
 
-from reference import dcgan, gan_metrics, gan_training
+from reference.gans import dcgan, metrics as gan_metrics, training as gan_training
 from reference.figures import sample_grid
 from spec.ledger import Verdict, claim
 from spec.support import largest_change, weights_of
@@ -61,7 +61,7 @@ def test_adversarial_principle(evidence):
     "TOC-DCGAN-idiomatic-trains-both",
     section="TOC 4.2",
     says="A DCGAN trains both networks.",
-    today="The Keras 3 form (reference.dcgan.DCGAN, a Model overriding train_step, trained with fit) "
+    today="The Keras 3 form (reference.gans.dcgan.DCGAN, a Model overriding train_step, trained with fit) "
     "updates both the generator's and the discriminator's weights every step, on every backend (one train_step "
     "each for TensorFlow, JAX and PyTorch, sharing the networks and the losses).",
     verdict=Verdict.HOLDS,
@@ -82,7 +82,7 @@ def test_idiomatic_trains_both(evidence):
     section="TOC 4.2",
     says="A GAN's samples are judged by the Frechet distance between the feature distributions of real and "
     "generated images (FID): 0 for identical distributions, growing as they part.",
-    today="reference.gan_metrics.frechet_distance matches the closed form for Gaussians: 0 for one set against "
+    today="reference.gans.metrics.frechet_distance matches the closed form for Gaussians: 0 for one set against "
     "itself; |mu_a - mu_b|^2 for a pure shift; (s_a - s_b)^2 * d for isotropic spreads s_a, s_b in d dimensions.",
     verdict=Verdict.HOLDS,
 )
@@ -111,7 +111,7 @@ def test_frechet_distance(evidence):
     says="A trained DCGAN generates images that resemble its training data.",
     today=f"Holds in distribution, measured: 400 steps on MNIST bring the Frechet distance to test digits from ~455 "
     f"(untrained) to ~10-18 (threshold {DCGAN_MAX_FID:.0f}, from 3 seeds). The samples after 400 CPU steps are "
-    "digit-like strokes, not yet clean digits (see the grids); `python -m reference.dcgan --steps 2000` trains longer.",
+    "digit-like strokes, not yet clean digits (see the grids); `python -m reference.gans.dcgan --steps 2000` trains longer.",
     verdict=Verdict.HOLDS,
     qualifier="as a Frechet distance; not yet clean digits after 400 steps",
 )
@@ -150,7 +150,7 @@ def test_wgan_clipping(evidence):
     assert kernels.min() >= -0.01 - 1e-7 and np.mean(kernels < 0) > 0.2  # clipped to [-c, c], not squashed to one side
     assert wgan.critic.layers[-1].activation is keras.activations.linear
     with pytest.raises(ValueError, match="raw score"):
-        from reference.wgan import WGAN
+        from reference.gans.wgan import WGAN
 
         WGAN(wgan.generator, dcgan.build_discriminator(image_shape=(28, 28, 1), width=0.25))
 
@@ -197,7 +197,7 @@ ZH = {
     },
     "TOC-DCGAN-idiomatic-trains-both": {
         "says": "DCGAN 会同时训练两个网络。",
-        "today": "Keras 3 的写法（reference.dcgan.DCGAN，一个重写了 train_step、用 fit 训练的 Model）在每个后端上"
+        "today": "Keras 3 的写法（reference.gans.dcgan.DCGAN，一个重写了 train_step、用 fit 训练的 Model）在每个后端上"
         "每一步都会同时更新生成器和判别器的权重（TensorFlow、JAX 和 PyTorch 各有一个 train_step，共用同样的网络和损失函数）。",
     },
     "TOC-DCGAN-quality": {
@@ -205,7 +205,7 @@ ZH = {
         "says": "训练好的 DCGAN 生成的图像与其训练数据相似。",
         "today": f"在分布意义上成立，实测：在 MNIST 上训练 400 步后，与测试数字之间的 Frechet 距离从约 455（未训练）降到约 10-18"
         f"（阈值 {DCGAN_MAX_FID:.0f}，来自 3 个随机种子）。在 CPU 上训练 400 步后的样本是像数字的笔画，还不是清晰的数字"
-        "（见样本网格图）；`python -m reference.dcgan --steps 2000` 可以训练更久。",
+        "（见样本网格图）；`python -m reference.gans.dcgan --steps 2000` 可以训练更久。",
     },
     "TOC-WGAN-clip": {
         "says": "WGAN 的评判器（critic）输出无界的分数（没有 sigmoid），并通过裁剪权重保持 Lipschitz 连续。",
@@ -221,7 +221,7 @@ ZH = {
     },
     "TOC-GAN-frechet-distance": {
         "says": "GAN 的样本以真实图像与生成图像的特征分布之间的 Fréchet 距离（FID）来评判：分布相同则为 0，相差越远则越大。",
-        "today": "reference.gan_metrics.frechet_distance 与高斯分布的闭式解一致：同一组数据与自身比较为 0；纯平移时为 "
+        "today": "reference.gans.metrics.frechet_distance 与高斯分布的闭式解一致：同一组数据与自身比较为 0；纯平移时为 "
         "|mu_a - mu_b|^2；d 维各向同性、标准差分别为 s_a 和 s_b 时为 (s_a - s_b)^2 * d。",
     },
 }

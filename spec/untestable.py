@@ -48,7 +48,7 @@ UNTESTABLE = [
         "says": "The loop uses tf.data to split the data into training, validation and test sets, and trains for 10 epochs.",
         "why": "The code shown does neither: it never builds or splits a dataset, and EPOCHS, BATCH_SIZE, "
         "train_dataset, real_labels, fake_labels and X_test are used without being defined. The corrected loop "
-        "is reference.dcgan.DocumentStyleTrainer.train.",
+        "is reference.gans.dcgan.DocumentStyleTrainer.train.",
     },
     {
         "id": "TOC6-further-reading",
@@ -89,7 +89,7 @@ ZH = {
     "S4.2.4-data-pipeline-text": {
         "says": "文中称训练循环借助 tf.data 切出训练、验证、测试三部分数据，共训练 10 轮。",
         "why": "所示代码两件事都没做：它从未构建或划分数据集，而且 EPOCHS、BATCH_SIZE、train_dataset、real_labels、"
-        "fake_labels 和 X_test 未经定义就被使用。改正后的循环是 reference.dcgan.DocumentStyleTrainer.train。",
+        "fake_labels 和 X_test 未经定义就被使用。改正后的循环是 reference.gans.dcgan.DocumentStyleTrainer.train。",
     },
     "TOC6-further-reading": {
         "says": "FAQ 一章最后给出延伸阅读：书籍、课程以及 Keras 官方文档。",

@@ -9,7 +9,7 @@ constant label maps stacked onto the image's channel, learned the conditioning f
 (at DCGAN's learning rate 2e-4, images read as the digit asked for: 14% after 300 steps and 17% after
 600, against 51% and 74% with the projection; one seed, see docs/measurements/ch4_3_cgan_seeds.json).
 
-The training step is ``reference.dcgan.DCGAN``'s, with the label carried along: the same losses, one
+The training step is ``reference.gans.dcgan.DCGAN``'s, with the label carried along: the same losses, one
 ``train_step`` per backend (TensorFlow, JAX, PyTorch), the same ``PairedOptimizer`` for JAX.
 
 How we know it works, without looking: our own MNIST classifier (``train_judge``, a small CNN) reads
@@ -18,7 +18,7 @@ the generated images, and the rate at which it reads "d" for images asked for as
 the generator also accepts points between two labels, and ``interpolate`` walks from (z_a, digit a)
 to (z_b, digit b).
 
-    python -m reference.generation.conditional_gan --steps 400   # ~1 min on 2 CPU cores; writes build/generation/cgan.png
+    python -m reference.gans.conditional_gan --steps 400   # ~1 min on 2 CPU cores; writes build/gans/cgan.png
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np
 from keras import layers
 
 from reference.data import load_mnist
-from reference.dcgan import DCGAN, scale_images
+from reference.gans.dcgan import DCGAN, scale_images
 
 CLASSES = 10
 LATENT_DIM = 64
@@ -228,7 +228,7 @@ def measure_seeds(seeds=(0, 1, 2), steps: int = STEPS, out: str | Path | None = 
         runs[str(seed)] = {"agreement_per_digit": rates.round(3).tolist(), "agreement_mean": float(rates.mean()),
                            "train_seconds": round(seconds, 1), "final_losses": {k: float(v[-1]) for k, v in history.items()},
                            "paths": interpolation_paths(generator, judge, seed=seed)}
-    report = {"how": f"reference.generation.conditional_gan.measure_seeds(seeds={list(seeds)}, steps={steps}): "
+    report = {"how": f"reference.gans.conditional_gan.measure_seeds(seeds={list(seeds)}, steps={steps}): "
                      "train_conditional_gan (batch 64, Adam 5e-4), then label_agreement (100 images per digit) and "
                      "interpolation_paths (9 points, a -> a+3) read by train_judge's CNN. TensorFlow backend, "
                      "2-core CPU shared with other jobs.",
@@ -245,7 +245,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=STEPS)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="build/generation")
+    parser.add_argument("--out", default="build/gans")
     args = parser.parse_args(argv)
     from reference.figures import image_grid
 

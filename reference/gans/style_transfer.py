@@ -18,7 +18,7 @@ of magnitude, so every loss term is relative: the squared error divided by the t
 The optimisation is a ``keras.Model`` whose only trainable weight is the image, trained with ``fit()``
 and Adam, so Keras computes the gradients on every backend; a constraint keeps the pixels in 0..255.
 
-    python -m reference.generation.style_transfer --steps 100    # writes build/generation/style_transfer.png
+    python -m reference.gans.style_transfer --steps 100    # writes build/gans/style_transfer.png
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def measure_tile_shuffle(seeds=(0, 1, 2), out: str | Path | None = None) -> dict
         shuffled, other = distances(features, shuffle_tiles(style), style), distances(features, cat, style)
         runs[str(seed)] = {"tiles_shuffled": {"content": shuffled[0], "style": shuffled[1]},
                            "cat_photo": {"content": other[0], "style": other[1]}}
-    report = {"how": "reference.generation.style_transfer.measure_tile_shuffle(seeds=%s): distances(feature_network"
+    report = {"how": "reference.gans.style_transfer.measure_tile_shuffle(seeds=%s): distances(feature_network"
                      "(128, seed), x, stained_tissue) for x = shuffle_tiles(stained_tissue, 32, seed 0) and x = cat." % list(seeds),
               "runs": runs}
     if out is not None:
@@ -305,7 +305,7 @@ def measure_seeds(seeds=(0, 1, 2), content_name: str = "cat", style_name: str = 
             "seconds": round(seconds, 1),
             "grid_64": {str(w): {"content": t.content_loss[-1], "style": t.style_loss[-1]} for w, t in grid.items()},
         }
-    report = {"how": f"reference.generation.style_transfer.measure_seeds(seeds={list(seeds)}): transfer({content_name!r} "
+    report = {"how": f"reference.gans.style_transfer.measure_seeds(seeds={list(seeds)}): transfer({content_name!r} "
                      f"-> {style_name!r}, {SIZE}x{SIZE}, {STEPS} steps, style weight {STYLE_WEIGHT}, start 'mix'); "
                      "weight_tradeoff at 64x64, 60 steps. Losses are relative (see module). TensorFlow backend, "
                      "2-core CPU shared with other jobs.", "runs": runs}
@@ -321,7 +321,7 @@ def main(argv=None) -> None:
     parser.add_argument("--steps", type=int, default=STEPS)
     parser.add_argument("--size", type=int, default=SIZE)
     parser.add_argument("--style-weight", type=float, default=STYLE_WEIGHT)
-    parser.add_argument("--out", default="build/generation")
+    parser.add_argument("--out", default="build/gans")
     args = parser.parse_args(argv)
     from reference.figures import plt
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import keras
 
-from reference.gan_backends import PairedOptimizer, StateView, backend_train_step, torch_step
+from reference.gans.backend_steps import PairedOptimizer, StateView, backend_train_step, torch_step
 
 
 class WGAN(keras.Model):

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import linalg
 
 from reference.data import load_mnist
-from reference.dcgan import scale_images
+from reference.gans.dcgan import scale_images
 
 
 @functools.lru_cache(maxsize=1)

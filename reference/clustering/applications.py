@@ -9,7 +9,7 @@ import keras
 import numpy as np
 from sklearn import metrics
 
-from reference.kmeans import kmeans
+from reference.clustering.kmeans import kmeans
 
 
 def psnr(original: np.ndarray, approximation: np.ndarray) -> float:

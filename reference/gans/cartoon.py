@@ -23,7 +23,7 @@ groups.  Training also sees the left-right mirror image of every image.
 **The cartoon operator** follows the recipe white-box cartoonisation (Wang and Yu, CVPR 2020) describes: a
 flattened surface, a few quantised colours, dark outlines.  ``cartoonise``: smooth with scikit-image's
 edge-preserving bilateral filter, replace every grey level by the nearest of ``PALETTE_SIZE`` levels (the
-palette is fitted once by our own K-means, ``reference.kmeans``, on the smoothed domain-B photos), and
+palette is fitted once by our own K-means, ``reference.clustering.kmeans``, on the smoothed domain-B photos), and
 paint ``EDGE_LEVEL`` (black) where the smoothed image's Sobel magnitude exceeds ``EDGE_THRESHOLD``.  It is
 deterministic; every setting is a module constant.
 
@@ -34,7 +34,7 @@ deterministic; every setting is a module constant.
   identity and only has to learn the change;
 - discriminators: PatchGAN-style, 13x13 scores, each from a 9x9 patch, least-squares loss (LSGAN, mse).
 
-**Training** is the tutorial's own pattern (``reference.dcgan.DocumentStyleTrainer``), so it runs on
+**Training** is the tutorial's own pattern (``reference.gans.dcgan.DocumentStyleTrainer``), so it runs on
 TensorFlow, JAX and PyTorch alike: the discriminators are compiled, then frozen (``trainable = False``)
 before the combined model that trains both generators is compiled; each step calls ``train_on_batch`` on
 each discriminator (trainable) and then on the combined model (discriminators frozen).  CycleGAN's own
@@ -57,7 +57,7 @@ gained +0.97, +0.80, +1.03, +1.35 and -0.82 dB (the last collapsed after a peak 
 and cycle weights 10 and 10, +0.17 dB; with 5x5 patches and no pool, seeds 0-2 gained +1.24, +0.22 and +0.80
 dB, with an SSIM below the unchanged photo's on seed 1.
 
-    python -m reference.generation.cartoon      # ~1 min on 2 CPU cores; writes build/generation/cartoon.png
+    python -m reference.gans.cartoon      # ~1 min on 2 CPU cores; writes build/gans/cartoon.png
 """
 
 from __future__ import annotations
@@ -162,9 +162,9 @@ def edge_mask(image: np.ndarray) -> np.ndarray:
 
 
 def fit_palette(photos, k: int = PALETTE_SIZE) -> np.ndarray:
-    """``k`` grey levels, ascending: our K-means (``reference.kmeans``, k-means++ start, seed 0) on every
+    """``k`` grey levels, ascending: our K-means (``reference.clustering.kmeans``, k-means++ start, seed 0) on every
     smoothed pixel of ``photos``."""
-    from reference.kmeans import kmeans
+    from reference.clustering.kmeans import kmeans
 
     photos = check_images(photos, "photos")[..., 0]
     pixels = np.concatenate([smooth(p).ravel() for p in photos])[:, None]
@@ -473,7 +473,7 @@ def measure_seeds(seeds=(0, 1, 2, 3, 4), steps: int = STEPS, out: str | Path | N
                            "ssim_curve": [round(v, 4) for v in training.ssim],
                            "photo_cycle_curve": [round(v, 5) for v in training.photo_cycle],
                            "change_curve": [round(v, 5) for v in training.change]}
-    report = {"how": f"reference.generation.cartoon.measure_seeds(seeds={list(seeds)}, steps={steps}): make_domains() "
+    report = {"how": f"reference.gans.cartoon.measure_seeds(seeds={list(seeds)}, steps={steps}): make_domains() "
                      f"(split seed {SPLIT_SEED}: {TRAIN_A} photos, cartoons of {TRAIN_B} other photos, {HELD_OUT} held "
                      f"out; palette of {PALETTE_SIZE} levels, outlines at Sobel > {EDGE_THRESHOLD}), train_cyclegan "
                      f"(batch {BATCH_SIZE}, Adam {LEARNING_RATE} halved-then-linear decay, cycle weights cartoon "
@@ -506,7 +506,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=STEPS)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="build/generation")
+    parser.add_argument("--out", default="build/gans")
     args = parser.parse_args(argv)
     domains = make_domains()
     training = train_cyclegan(domains, args.steps, seed=args.seed, progress=True)

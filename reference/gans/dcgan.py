@@ -14,7 +14,7 @@ convolution on a flat 100-vector, which cannot work (a 4-D input is required): a
 Dense projection and a Reshape to 2x2 come first.  ``width`` scales every filter count
 (1.0 = the document's) so tests and CPUs can train a narrower twin of the same design.
 
-    python -m reference.dcgan --steps 2000          # trains on MNIST, writes build/dcgan/samples.png
+    python -m reference.gans.dcgan --steps 2000          # trains on MNIST, writes build/dcgan/samples.png
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ class DCGAN(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(1337)
 
     def compile(self, d_optimizer=None, g_optimizer=None, learning_rate=2e-4, **kwargs):
-        from reference.gan_backends import PairedOptimizer
+        from reference.gans.backend_steps import PairedOptimizer
 
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(learning_rate, beta_1=0.5)
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(learning_rate, beta_1=0.5)
@@ -229,7 +229,7 @@ class DCGAN(keras.Model):
         return images
 
     def train_step(self, *args):
-        from reference.gan_backends import backend_train_step
+        from reference.gans.backend_steps import backend_train_step
 
         return backend_train_step(self, *args)
 
@@ -254,7 +254,7 @@ class DCGAN(keras.Model):
         return {"d_loss": d_loss, "g_loss": g_loss}
 
     def _train_step_torch(self, data):
-        from reference.gan_backends import torch_step
+        from reference.gans.backend_steps import torch_step
 
         real, condition = self._split(data)
         n = real.shape[0]
@@ -270,7 +270,7 @@ class DCGAN(keras.Model):
     def _train_step_jax(self, state, data):
         import jax
 
-        from reference.gan_backends import StateView
+        from reference.gans.backend_steps import StateView
 
         real, condition = self._split(data)
         trainable, non_trainable, optimizer_variables, metrics_variables = state

@@ -9,8 +9,8 @@ import keras
 import numpy as np
 
 from reference.data import load_mnist
-from reference.dcgan import DocumentStyleTrainer, build_discriminator, build_generator, scale_images
-from reference.wgan import WGAN
+from reference.gans.dcgan import DocumentStyleTrainer, build_discriminator, build_generator, scale_images
+from reference.gans.wgan import WGAN
 
 MNIST_SHAPE = (28, 28, 1)
 
