@@ -129,12 +129,14 @@ def test_learning_rate_sweep(evidence):
     evidence.figure(fig, "ch1_lr_sweep", "Training loss per epoch for SGD learning rates 1e-4 ... 10 (seed 0)")
 
 
-# 500 training images, 784-512-10 MLP, Adam 1e-3, 30 epochs, 1,000 validation images, seeds 0-2 (ch1_overfit_seeds.json):
-#   validation loss lowest at epoch 8, 9, 9; last / lowest 1.121, 1.079, 1.116; rising in 95-100% of the epochs after
-#   training accuracy 1.0 from epoch 8-9 on; validation accuracy at the end 0.864-0.883
+# 500 training images, 784-512-10 MLP, Adam 1e-3, 30 epochs, 1,000 validation images, seeds 0-2 on each backend
+# (ch1_overfit_seeds.json, _jax.json, _torch.json; each backend draws its own initial weights from the same seed):
+#   validation loss lowest at epoch 8-9 (all 9 runs); last / lowest 1.079-1.121 (TF), 1.092-1.104 (JAX), 1.089-1.105 (torch)
+#   rising in 95-100% of the epochs after the turn on TF, 73-91% on JAX, 77-86% on torch (JAX and torch wobble more)
+#   training accuracy 1.0 from epoch 7-9 on; validation accuracy at the end 0.864-0.887
 TURN_EPOCHS = range(4, 16)  # measured 8-9
-VAL_LOSS_MIN_RISE = 1.04  # worst seed 1.079
-MIN_RISING_SHARE = 0.85  # worst seed 0.952
+VAL_LOSS_MIN_RISE = 1.04  # worst run 1.079
+MIN_RISING_SHARE = 0.6  # worst run 0.727 (JAX seed 1): most epochs rise, not every one
 OVERFIT_MAX_VAL_ACCURACY = 0.93  # best seed 0.883: far from the 100% on the training images
 
 
@@ -145,8 +147,8 @@ OVERFIT_MAX_VAL_ACCURACY = 0.93  # best seed 0.883: far from the 100% on the tra
     says="With too little data a large model overfits: training accuracy reaches ~100% while the validation loss, "
     "after falling for a while, turns upward.",
     today="Holds on 500 MNIST images (784-512-10 MLP, Adam): training accuracy is 100% from epoch ~8; the "
-    "validation loss is lowest at epoch 8-9, then rises almost every epoch, ending 8-12% above its minimum, "
-    "while validation accuracy stays near 0.87.",
+    "validation loss is lowest at epoch 8-9, then rises in most epochs (73-100% of them over 3 seeds on each "
+    "backend), ending 8-12% above its minimum, while validation accuracy stays near 0.87.",
     verdict=Verdict.HOLDS,
 )
 def test_overfitting_on_500_images(evidence):
@@ -274,7 +276,7 @@ ZH = {
     "TOC1.3-overfitting": {
         "says": "数据太少时，大模型会过拟合：训练准确率接近 100%，而验证损失在下降一段时间后转而上升。",
         "today": "在 500 张 MNIST 图像上成立（784-512-10 MLP，Adam）：训练准确率从第 8 个 epoch 左右起就是 100%；验证损失在第 8-9 "
-        "个 epoch 达到最低，之后几乎每个 epoch 都在上升，最终比最低点高 8-12%，而验证准确率停在 0.87 左右。",
+        "个 epoch 达到最低，之后大多数 epoch 都在上升（每个后端 3 个种子，上升的 epoch 占 73-100%），最终比最低点高 8-12%，而验证准确率停在 0.87 左右。",
     },
     "TOC1.3-early-stopping-best-weights": {
         "says": "当验证损失不再改善时，EarlyStopping 会停止训练；设置 restore_best_weights=True 后，模型保留的是最佳 epoch 的权重。",
