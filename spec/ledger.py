@@ -381,6 +381,17 @@ def _backend_outcomes(entry: "Entry", backends: dict, names: list[str], words: d
     return cells
 
 
+def _elsewhere(entry: "Entry", key: str, value: str, backends: dict | None, names: list[str]) -> str:
+    """The same evidence line's value on the other backends where it differs: " (jax `9`, torch `10`)"."""
+    per = (backends or {}).get(entry.claim_id, {})
+    others = []
+    for name in names[1:]:  # names[0] is the primary run, whose evidence the entry shows
+        theirs = dict(per.get(name, {}).get("evidence") or [])
+        if key in theirs and theirs[key] != value:
+            others.append(f"{name} {_code(theirs[key])}")
+    return f" ({', '.join(others)})" if others else ""
+
+
 def _counts_table(entries, untestable, words) -> list[str]:
     """Distinct claims / test cases per verdict, the text's statements apart from the TOC's and the suite's."""
     groups = ("text", "toc", "meta")
@@ -464,7 +475,7 @@ def _claim_entry(entry, section, words, backends, names) -> list[str]:
     ]
     if entry.evidence:
         lines.append(f"- **{words['evidence']}:**")
-        lines += [f"  - {key}: {_code(value)}" for key, value in entry.evidence]
+        lines += [f"  - {key}: {_code(value)}{_elsewhere(entry, key, value, backends, names)}" for key, value in entry.evidence]
     lines.append(f"- **{words['outcome']}:** {outcome}" + (f" ({entry.detail})" if entry.detail else ""))
     if backends:
         per = backends.get(entry.claim_id, {})
