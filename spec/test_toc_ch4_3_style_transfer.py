@@ -90,6 +90,20 @@ def test_gram_matrix_ignores_position(evidence, rng):
         st.shuffle_tiles(np.zeros((100, 100, 3)), 32)
 
 
+def test_transfer_runs_on_this_backend():
+    """A few steps of st.transfer at 32x32 (a helper check, not a tutorial claim): fit() moves the pixels on
+    this backend, keeps them in 0..255 and records the losses before the first step, every step and at the end."""
+    content, style = st.load_image("cat", 32), st.load_image("stained_tissue", 32)
+    run = st.transfer(content, style, steps=3, every=1, seed=0)
+    assert run.image.shape == (32, 32, 3) and run.image.dtype == np.float32
+    assert 0.0 <= run.image.min() and run.image.max() <= 255.0
+    assert np.abs(run.image - st.starting_image(content, "mix", seed=0)).max() > 0.1
+    assert len(run.content_loss) == len(run.style_loss) == 4 and run.every == 1
+    assert run.content_loss[0] > 0 and all(np.isfinite(run.content_loss + run.style_loss))
+    with pytest.raises(ValueError, match="steps and every must be positive; received 0 and 1"):
+        st.transfer(content, style, steps=0)
+
+
 def _transfer():
     """The default transfer (cat -> stained tissue, 128x128, 100 steps, seed 0) and the 64x64 weight grid."""
 

@@ -97,7 +97,11 @@ def gram_matrix(features):
 
 
 def _relative(value, target):
-    return keras.ops.sum(keras.ops.square(value - target)) / keras.ops.sum(keras.ops.square(target))
+    """Squared distance of ``value`` from the NumPy constant ``target``, relative to the target's size.
+
+    ``keras.ops.subtract`` converts the constant on every backend; a bare ``tensor - ndarray`` lets NumPy
+    take over on PyTorch, which refuses a tensor that requires grad."""
+    return keras.ops.sum(keras.ops.square(keras.ops.subtract(value, target))) / keras.ops.sum(keras.ops.square(target))
 
 
 def distances(features: keras.Model, image: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
