@@ -246,7 +246,9 @@ def transfer(content: np.ndarray, style: np.ndarray, steps: int = STEPS, content
     class Record(keras.callbacks.Callback):
         def on_train_batch_begin(self, batch, logs=None):
             if batch % every == 0:
-                c, s = model.current_losses()
+                # self.model, not the `model` of the enclosing function: on JAX, fit() keeps the weights outside
+                # the model between steps, and the callback's model property puts them back first.
+                c, s = self.model.current_losses()
                 content_losses.append(c)
                 style_losses.append(s)
 
