@@ -345,9 +345,10 @@ def test_submission_scored(evidence):
     section="TOC 5",
     says="A confusion matrix shows which digits a model mistakes for which; the errors concentrate on a few "
     "look-alike pairs.",
-    today="Holds: the submission's 676-758 mistakes (of 28,000) crowd into a few of the 90 possible (true, "
-    "predicted) cells: the five largest hold 21-30% of them where an even spread would give 5.6%, and a 4 read as "
-    "a 9 is among those five on every seed (3 seeds; 3 read as 2 and 8 read as 9 on two of them).",
+    today="Holds: the submission's 650-758 mistakes (of 28,000) crowd into a few of the 90 possible (true, "
+    "predicted) cells: the five largest hold 21-30% of them where an even spread would give 5.6%, and the largest "
+    "alone 5-9% (even: 1.1%), over 3 seeds on TensorFlow and on PyTorch and one on JAX. Which look-alikes lead "
+    "varies: 2 and 7 are among the five in 6 of those 7 runs, 4 and 9 in 5 (on JAX neither 4 nor 9 is).",
     verdict=Verdict.HOLDS,
 )
 def test_confusion_matrix(evidence):
@@ -363,10 +364,12 @@ def test_confusion_matrix(evidence):
     evidence("their share of all errors", round(share, 3))
     assert np.trace(matrix) / matrix.sum() == pytest.approx(run["score"])
     assert matrix.sum(axis=1).tolist() == np.bincount(labels, minlength=10).tolist()
-    # Seeds 0-2 (docs/measurements/ch5_workflow_seeds.json): share 0.290 / 0.212 / 0.305; (4 -> 9) in the top five
-    # each time (39 / 37 / 42 images).  An even spread would give 5 / 90 = 0.056; threshold 0.15.
+    # Seeds 0-2 on TensorFlow (ch5_workflow_seeds.json): share of the five largest 0.290 / 0.212 / 0.305, largest cell
+    # 7.8% / 5.4% / 9.2% of the errors; on PyTorch (ch5_workflow_seeds_torch.json) 0.232 / 0.209 / 0.223 and
+    # 5.9% / 5.4% / 5.5%; JAX seed 0 0.236 and 5.2%.  An even spread gives 5 / 90 = 0.056 and 1 / 90 = 0.011.
+    # The pairs themselves change with the seed and the backend, so no pair is asserted.
     assert share > 0.15
-    assert (4, 9) in [(t, p) for _, t, p in top]
+    assert top[0][0] / errors.sum() > 3 / 90
     fig, ax = plt.subplots(figsize=(4.2, 3.6))
     shown = ax.imshow(np.log1p(matrix), cmap="Blues")
     for t in range(10):
@@ -495,8 +498,9 @@ ZH = {
     },
     "TOC5-confusion-matrix": {
         "says": "混淆矩阵显示模型把哪些数字错认成哪些；错误集中在少数几对形状相似的数字上。",
-        "today": "成立：提交结果在 28,000 张中错了 676-758 张，这些错误集中在 90 个可能的（真实，预测）格子中的少数几个里："
-        "最大的五个格子占全部错误的 21-30%，而均匀分布时只占 5.6%；每个种子下，把 4 认成 9 都在这五个之中"
-        "（3 个种子；3 认成 2、8 认成 9 在其中两个种子下也在其列）。",
+        "today": "成立：提交结果在 28,000 张中错了 650-758 张，这些错误集中在 90 个可能的（真实，预测）格子中的少数几个里："
+        "最大的五个格子占全部错误的 21-30%，而均匀分布时只占 5.6%；最大的一个格子单独占 5-9%（均匀分布时为 1.1%）。"
+        "以上来自 TensorFlow 和 PyTorch 上各 3 个随机种子以及 JAX 上的 1 个。哪几对相似数字居首并不固定：在这 7 次运行中，"
+        "2 和 7 有 6 次位列前五，4 和 9 有 5 次（在 JAX 上 4 和 9 都不在其中）。",
     },
 }
