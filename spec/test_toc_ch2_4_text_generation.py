@@ -184,21 +184,34 @@ def test_temperature_diversity(evidence):
     assert tg.distinct_ngrams(["aaaaaa"], 4) == pytest.approx(1 / 3)
 
 
+# Mean log-likelihood per character at T = 0.2 / 0.5 / 1.0 / 1.2, seed 0 unless noted (ch2_text_generation_seeds.json
+# for TensorFlow seeds 0-2; each backend draws its own weights from the seed):
+#   TensorFlow -0.82/-1.10/-1.94/-2.20, -0.87/-1.04/-1.88/-2.35, -0.82/-0.85/-1.83/-2.28
+#   JAX -0.87/-0.75/-1.85/-2.25 (T = 0.2 below T = 0.5)   PyTorch -0.80/-1.02/-1.73/-2.15
+# From T = 0.5 up the order never changes, and T <= 0.5 sits at least 0.71 nats above T = 1.0 (threshold 0.4);
+# between 0.2 and 0.5 it can go either way.
+MIN_LOW_TEMPERATURE_GAP = 0.4
+
+
 @pytest.mark.slow
 @claim(
     "TOC2.4-temperature-likelihood",
     section="TOC 2.4",
     says="Lower sampling temperature gives text that the model itself finds more likely.",
-    today="Holds: the mean log-probability per character (under the model at T = 1) of what was sampled falls with "
-    "the temperature at every step 0.2 > 0.5 > 1.0 > 1.2 (from -0.82..-0.87 to -2.20..-2.35 nats over 3 seeds).",
+    today="Holds from T = 0.5 up: the mean log-probability per character (under the model at T = 1) of what was "
+    "sampled falls 0.5 > 1.0 > 1.2 on every run (about -0.75..-1.10, -1.73..-1.94, -2.15..-2.35 nats), and both 0.2 "
+    "and 0.5 sit at least 0.7 nats above 1.0. Below 0.5 it stops: on JAX, seed 0, the T = 0.2 samples (-0.87) were "
+    "less likely than the T = 0.5 ones (-0.75); on TensorFlow, seed 2, they were within 0.04.",
     verdict=Verdict.HOLDS,
+    qualifier="not below T = 0.5",
 )
 def test_temperature_likelihood(evidence):
     samples = _model_run().samples
-    likelihood = [samples.log_likelihood[t] for t in TEMPERATURES]
-    evidence("mean log-likelihood per character, by temperature", dict(zip(TEMPERATURES, np.round(likelihood, 3).tolist())))
-    assert all(a > b for a, b in zip(likelihood, likelihood[1:]))
-    assert all(v < 0 for v in likelihood)
+    likelihood = dict(zip(TEMPERATURES, (samples.log_likelihood[t] for t in TEMPERATURES)))
+    evidence("mean log-likelihood per character, by temperature", {t: round(v, 3) for t, v in likelihood.items()})
+    assert likelihood[0.5] > likelihood[1.0] > likelihood[1.2]
+    assert min(likelihood[0.2], likelihood[0.5]) > likelihood[1.0] + MIN_LOW_TEMPERATURE_GAP
+    assert all(v < 0 for v in likelihood.values())
 
 
 @pytest.mark.slow
@@ -262,8 +275,11 @@ ZH = {
     },
     "TOC2.4-temperature-likelihood": {
         "says": "采样温度越低，生成的文本在模型自己看来越可能。",
-        "today": "成立：所采样文本在模型（T = 1）下每个字符的平均对数概率随温度逐级下降 0.2 > 0.5 > 1.0 > 1.2"
-        "（3 个随机种子从 -0.82..-0.87 降到 -2.20..-2.35 nats）。",
+        "today": "从 T = 0.5 往上成立：所采样文本在模型（T = 1）下每个字符的平均对数概率在每次运行中都按 0.5 > 1.0 > 1.2 "
+        "下降（约 -0.75..-1.10、-1.73..-1.94、-2.15..-2.35 nats），而且 0.2 和 0.5 都比 1.0 高出至少 0.7 nats。"
+        "低于 0.5 就不一定了：在 JAX 上（种子 0），T = 0.2 的样本（-0.87）反而不如 T = 0.5 的样本（-0.75）可能；"
+        "在 TensorFlow 上（种子 2），两者相差不到 0.04。",
+        "qualifier": "T 低于 0.5 时不成立",
     },
     "TOC2.4-samples": {
         "says": "训练之后，生成器会写出语料风格的文本：温度适中时大多是真实的单词，温度高时编造的词更多。",
