@@ -158,30 +158,40 @@ def test_cyclegan_parts(evidence):
     assert min(moved_by_step) > 0
 
 
+SEEDS = (0, 1, 2)  # the translation claim is about a training recipe, so it is judged on three trainings
+
+
 def _trained():
-    """One CycleGAN (1200 steps, seed 0) on the default domains; numbers and images only (picklable)."""
+    """Three CycleGANs (1200 steps, seeds 0-2) on the default domains: each one's held-out scores, and seed 0's
+    curves and images for the figure and the cycle claim; numbers and images only (picklable)."""
 
     def compute():
         domains = ct.make_domains()
-        training = ct.train_cyclegan(domains, seed=0)
-        translated = training.model.translate(domains.test_a)
-        photos, target = domains.test_a, domains.test_b
-        per_image = [(ct.scores(translated[i:i + 1], target[i:i + 1]), ct.scores(photos[i:i + 1], target[i:i + 1]))
-                     for i in range(len(translated))]
-        return {"result": ct.evaluate(training, domains), "per_image": per_image, "steps": training.steps,
-                "psnr_curve": training.psnr, "ssim_curve": training.ssim, "photo_cycle_curve": training.photo_cycle,
-                "change_curve": training.change, "photos": domains.test_a, "cartoons": domains.test_b,
-                "translated": translated, "back": training.model.to_photos(translated)}
+        runs = {}
+        for seed in SEEDS:
+            training = ct.train_cyclegan(domains, seed=seed)
+            runs[seed] = {"result": ct.evaluate(training, domains), "psnr_curve": training.psnr}
+            if seed == SEEDS[0]:
+                translated = training.model.translate(domains.test_a)
+                photos, target = domains.test_a, domains.test_b
+                per_image = [(ct.scores(translated[i:i + 1], target[i:i + 1]), ct.scores(photos[i:i + 1], target[i:i + 1]))
+                             for i in range(len(translated))]
+                runs[seed].update({"per_image": per_image, "steps": training.steps, "ssim_curve": training.ssim,
+                                   "photo_cycle_curve": training.photo_cycle, "change_curve": training.change,
+                                   "photos": photos, "cartoons": target, "translated": translated,
+                                   "back": training.model.to_photos(translated)})
+        return runs
 
     return shared_run("ch4_3-cyclegan", compute)
 
 
-# Held-out PSNR / SSIM against the true cartoons, 1200 steps, seeds 0-4 (docs/measurements/ch4_3_cyclegan_seeds.json):
-# translation 19.62 / 18.99 / 19.29 / 19.44 / 19.24 dB and 0.723 / 0.677 / 0.706 / 0.703 / 0.687; the photos unchanged
-# (identity) 18.48 dB and 0.656.  Gains +1.13 / +0.50 / +0.81 / +0.96 / +0.76 dB and
-# +0.067 / +0.021 / +0.050 / +0.047 / +0.031.
-MIN_PSNR_GAIN = 0.25  # dB: half the worst seed's gain
-MIN_SSIM_GAIN = 0.01  # half the worst seed's gain
+# Held-out PSNR / SSIM against the true cartoons, 1200 steps; the photos unchanged (identity) score 18.48 dB and 0.656.
+# Gains over the photo, TensorFlow seeds 0-4 (ch4_3_cyclegan_seeds.json): +1.13 / +0.50 / +0.81 / +0.96 / +0.76 dB and
+# +0.067 / +0.021 / +0.050 / +0.047 / +0.031.  JAX seeds 1-3 (ch4_3_cyclegan_seeds_jax.json): +0.76 / +0.74 / +0.76 dB,
+# +0.034 / +0.041 / +0.042; PyTorch seed 0: +0.58 dB, +0.040.  One training in ten went wrong: JAX seed 0 peaked at
+# +0.53 dB (step 300) and then drifted to -1.41 dB, -0.010.  So the claim is on the median of three seeds.
+MIN_PSNR_GAIN = 0.25  # dB, the median of 3 seeds: half the worst good seed's gain
+MIN_SSIM_GAIN = 0.01  # the median of 3 seeds: half the worst good seed's gain
 
 
 @pytest.mark.slow
@@ -190,35 +200,40 @@ MIN_SSIM_GAIN = 0.01  # half the worst seed's gain
     section="TOC 4.3",
     says="Trained on unpaired photos and cartoons, a CycleGAN translates a new face into (an approximation of) its "
     "cartoon.",
-    today="Holds, narrowly: after 1200 steps (about a minute on one CPU core) the translations of 20 held-out faces "
-    "score PSNR 19.0-19.6 dB and SSIM 0.68-0.72 against their true cartoons, where handing back the photo unchanged "
-    "scores 18.5 dB and 0.66 (5 seeds: +0.5 to +1.1 dB, +0.02 to +0.07). With black outlines on 12% of the "
-    "pixels instead of 2%, the best setting we tried gained 0.5 dB in 2500 steps and nothing in SSIM: an unpaired "
-    "model cannot tell where an outline belongs.",
+    today="Holds, narrowly, for most trainings: after 1200 steps (about a minute on one CPU core) the translations of "
+    "20 held-out faces score PSNR 19.0-19.6 dB and SSIM 0.68-0.72 against their true cartoons, where handing back the "
+    "photo unchanged scores 18.5 dB and 0.66: +0.5 to +1.1 dB and +0.02 to +0.07 in 9 of 10 trainings (5 seeds on "
+    "TensorFlow, 4 on JAX, 1 on PyTorch). One (JAX, seed 0) got to +0.5 dB and then drifted below the photo "
+    "(-1.4 dB), so the claim is judged on the median of 3 seeds. With black outlines on 12% of the pixels instead of "
+    "2%, the best setting we tried gained 0.5 dB in 2500 steps and nothing in SSIM: an unpaired model cannot tell "
+    "where an outline belongs.",
     verdict=Verdict.HOLDS,
-    qualifier="+0.5-1.1 dB over the unchanged photo",
+    qualifier="+0.5-1.1 dB over the unchanged photo, in 9 of 10 trainings",
 )
 def test_translation_beats_identity(evidence):
-    run = _trained()
-    result = run["result"]
-    gain_psnr = result["translation"]["psnr"] - result["identity"]["psnr"]
-    gain_ssim = result["translation"]["ssim"] - result["identity"]["ssim"]
-    per_image = run["per_image"]
+    runs = _trained()
+    gains = {seed: (run["result"]["translation"]["psnr"] - run["result"]["identity"]["psnr"],
+                    run["result"]["translation"]["ssim"] - run["result"]["identity"]["ssim"]) for seed, run in runs.items()}
+    first = runs[SEEDS[0]]
+    result = first["result"]
+    per_image = first["per_image"]
     wins = sum(t["psnr"] > i["psnr"] for t, i in per_image)
     ssim_wins = sum(t["ssim"] > i["ssim"] for t, i in per_image)
-    translation, identity = result["translation"], result["identity"]
-    evidence("PSNR (dB): translation / photo unchanged", (round(translation["psnr"], 2), round(identity["psnr"], 2)))
-    evidence("SSIM: translation / photo unchanged", (round(translation["ssim"], 3), round(identity["ssim"], 3)))
-    evidence("held-out faces whose translation beats the unchanged photo (PSNR)", f"{wins} of {len(per_image)}")
-    evidence("held-out faces whose translation beats the unchanged photo (SSIM)", f"{ssim_wins} of {len(per_image)}")
-    evidence("PSNR every 100 steps", np.round(run["psnr_curve"], 2).tolist())
-    evidence("training time (s, records excluded)", result["seconds"])
-    assert gain_psnr > MIN_PSNR_GAIN
-    assert gain_ssim > MIN_SSIM_GAIN
-    assert result["change_last"] > 0.02  # the translation really changed the photos
-    fig = ct.figure(run["photos"], run["cartoons"], run["translated"], run["back"])
-    evidence.figure(fig, "ch4_3_cyclegan_faces", "CycleGAN, 1200 steps: held-out photos, their true cartoons, the "
-                    "translations, and the translations translated back")
+    evidence("gain over the unchanged photo (PSNR dB, SSIM), by seed",
+             {seed: (round(p, 2), round(s, 3)) for seed, (p, s) in gains.items()})
+    evidence(f"seed {SEEDS[0]}: PSNR (dB), SSIM of the translation / the photo unchanged",
+             (round(result["translation"]["psnr"], 2), round(result["identity"]["psnr"], 2),
+              round(result["translation"]["ssim"], 3), round(result["identity"]["ssim"], 3)))
+    evidence(f"seed {SEEDS[0]}: held-out faces whose translation beats the unchanged photo (PSNR, SSIM)",
+             f"{wins} and {ssim_wins} of {len(per_image)}")
+    evidence(f"seed {SEEDS[0]}: PSNR every 100 steps", np.round(first["psnr_curve"], 2).tolist())
+    evidence(f"seed {SEEDS[0]}: training time (s, records excluded)", result["seconds"])
+    assert np.median([p for p, _ in gains.values()]) > MIN_PSNR_GAIN
+    assert np.median([s for _, s in gains.values()]) > MIN_SSIM_GAIN
+    assert all(run["result"]["change_last"] > 0.02 for run in runs.values())  # the translations really changed the photos
+    fig = ct.figure(first["photos"], first["cartoons"], first["translated"], first["back"])
+    evidence.figure(fig, "ch4_3_cyclegan_faces", f"CycleGAN, 1200 steps, seed {SEEDS[0]}: held-out photos, their true "
+                    "cartoons, the translations, and the translations translated back")
 
 
 def _rounded(result, *keys):
@@ -248,7 +263,7 @@ MAX_CARTOON_CYCLE = 0.025
     qualifier="for the cartoon cycle; the loose photo cycle does not",
 )
 def test_cycle_returns_input(evidence):
-    run = _trained()
+    run = _trained()[SEEDS[0]]
     result = run["result"]
     ratio = result["cartoon_cycle"] / result["cartoon_change"]
     evidence("B -> A change / B -> A -> B error", _rounded(result, "cartoon_change", "cartoon_cycle"))
@@ -318,12 +333,13 @@ ZH = {
         "模式：组合模型的一步（判别器冻结）不改变判别器，而完整的一步会更新全部四个网络。",
     },
     "TOC4.3-cyclegan-beats-identity": {
-        "qualifier": "比原样返回照片高 0.5-1.1 dB",
+        "qualifier": "比原样返回照片高 0.5-1.1 dB，10 次训练中有 9 次如此",
         "says": "在不成对的照片和卡通图上训练后，CycleGAN 能把一张新的人脸转换成它的卡通图（的近似）。",
-        "today": "成立，但优势不大：训练 1200 步（单个 CPU 核上约一分钟）后，20 张留出人脸的转换结果与其真正卡通图相比，"
-        "PSNR 为 19.0-19.6 dB，SSIM 为 0.68-0.72；而原样返回照片得到 18.5 dB 和 0.66（5 个种子：高出 0.5 到 1.1 dB，"
-        "SSIM 高出 0.02 到 0.07）。如果黑色轮廓占像素的 12% 而不是 2%，我们试过的最好设置训练 2500 步也只高出 0.5 dB，"
-        "SSIM 毫无提高：不成对的模型无法判断轮廓应该画在哪里。",
+        "today": "对大多数训练成立，但优势不大：训练 1200 步（单个 CPU 核上约一分钟）后，20 张留出人脸的转换结果与其真正卡通图相比，"
+        "PSNR 为 19.0-19.6 dB，SSIM 为 0.68-0.72；而原样返回照片得到 18.5 dB 和 0.66：在 10 次训练中有 9 次高出 0.5 到 1.1 dB、"
+        "SSIM 高出 0.02 到 0.07（TensorFlow 上 5 个种子，JAX 上 4 个，PyTorch 上 1 个）。有一次（JAX，种子 0）先升到高出 0.5 dB，"
+        "随后漂移到比照片还低（-1.4 dB），所以这条结论按 3 个种子的中位数来判断。如果黑色轮廓占像素的 12% 而不是 2%，"
+        "我们试过的最好设置训练 2500 步也只高出 0.5 dB，SSIM 毫无提高：不成对的模型无法判断轮廓应该画在哪里。",
     },
     "TOC4.3-cyclegan-cycle": {
         "qualifier": "对卡通循环成立；宽松的照片循环不成立",
