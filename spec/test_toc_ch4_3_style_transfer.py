@@ -116,11 +116,14 @@ def _transfer():
     return shared_run("ch4_3-style-transfer", compute)
 
 
-# Seeds 0-2 (docs/measurements/ch4_3_style_transfer_seeds.json), 100 steps, style weight 1: content loss
-# 0.69 -> 0.22, 0.66 -> 0.21, 0.93 -> 0.22 (final/initial 0.24-0.33); style loss 0.58 -> 0.21, 0.58 -> 0.32,
-# 0.53 -> 0.29 (final/initial 0.37-0.55).
-MAX_CONTENT_RATIO = 0.5
-MAX_STYLE_FINAL_RATIO = 0.75
+# 100 steps, style weight 1, final / initial loss over 13 runs: TensorFlow seeds 0-2 (ch4_3_style_transfer_seeds.json),
+# JAX and PyTorch seeds 0-4 (_jax.json, _torch.json; each backend draws other random VGG16 weights from a seed):
+#   content 0.24-0.33 (TF), 0.13-0.38 (JAX), 0.13-0.27 (PyTorch); content + style 0.28-0.52 on every run
+#   style 0.37-0.55 (TF), 0.24-0.93 (JAX), 0.34-1.05 (PyTorch): on some random VGG16 draws the content term wins at
+#   equal weights; weighted 10x, the style loss ends at 0.004-0.021 on every run (64x64 grid; 0.16-0.59 at weight 1)
+MAX_CONTENT_RATIO = 0.5  # worst 0.38
+MAX_TOTAL_RATIO = 0.7  # worst 0.52
+MAX_STYLE_AT_WEIGHT_10 = 0.05  # worst 0.021
 
 
 @pytest.mark.slow
@@ -128,11 +131,14 @@ MAX_STYLE_FINAL_RATIO = 0.75
     "TOC4.3-style-losses-fall",
     section="TOC 4.3",
     says="Optimising the image lowers both the content loss and the style loss.",
-    today="Holds: 100 Adam steps at 128x128 from half photo, half noise (~10 s on 2 CPU cores) cut the content loss "
-    "by 67-76% and the style loss by 45-63% (3 seeds, equal weights). With the style weighted 10x the style loss "
-    "falls 99%, but the content loss may then rise (see TOC4.3-style-weight-tradeoff).",
+    today="Holds for their sum, and for each once the weights suit the features: 100 Adam steps at 128x128 from half "
+    "photo, half noise (~10 s on 2 CPU cores) cut the content loss by 62-87% and content + style by 48-72% on every "
+    "run (13 runs: 3 seeds on TensorFlow, 5 each on JAX and PyTorch, equal weights). The style loss alone fell "
+    "45-76% on 7 of them, 18-25% on four, 7% on one, and rose 5% on one (PyTorch, seed 4): with random VGG16 "
+    "features the content term can win at equal weights. Weighted 10x, the style loss ends below 0.025 on every run "
+    "(0.16-0.59 at equal weights, 64x64), and the content loss may then rise (see TOC4.3-style-weight-tradeoff).",
     verdict=Verdict.HOLDS,
-    qualifier="at balanced weights",
+    qualifier="the style term alone not on every run at equal weights",
 )
 def test_both_losses_fall(evidence):
     shared = _transfer()
@@ -140,8 +146,15 @@ def test_both_losses_fall(evidence):
     evidence("content loss every 10 steps", np.round(run.content_loss, 3).tolist())
     evidence("style loss every 10 steps", np.round(run.style_loss, 3).tolist())
     assert len(run.content_loss) == len(run.style_loss) == st.STEPS // 10 + 1
+    total = [c + s for c, s in zip(run.content_loss, run.style_loss)]
+    evidence("final / initial: content, style, content + style",
+             (round(run.content_loss[-1] / run.content_loss[0], 2), round(run.style_loss[-1] / run.style_loss[0], 2),
+              round(total[-1] / total[0], 2)))
     assert run.content_loss[-1] < MAX_CONTENT_RATIO * run.content_loss[0]
-    assert run.style_loss[-1] < MAX_STYLE_FINAL_RATIO * run.style_loss[0]
+    assert total[-1] < MAX_TOTAL_RATIO * total[0]
+    styled = shared["grid"][10.0]
+    evidence("64x64, style weighted 10x: style loss first / last", (round(styled.style_loss[0], 3), round(styled.style_loss[-1], 4)))
+    assert styled.style_loss[-1] < MAX_STYLE_AT_WEIGHT_10
     assert run.image.shape == (128, 128, 3) and run.image.min() >= 0 and run.image.max() <= 255  # ClipPixels
     fig, axes = plt.subplots(1, 4, figsize=(9, 2.3))
     for ax, (title, image) in zip(axes, [("content", shared["content"]), ("style", shared["style"]),
@@ -158,9 +171,10 @@ def test_both_losses_fall(evidence):
     evidence.figure(fig, "ch4_3_style_transfer", "Style transfer with random VGG16 features: photo, style, result, losses")
 
 
-# Seeds 0-2: colour-statistics distance to the style image, photo 93.3 -> result 41.5 / 51.0 / 52.6 (ratio
-# 0.45-0.56); edge correlation result~photo 0.88 / 0.92 / 0.92, result~style 0.011 / 0.025 / 0.012.
-MAX_COLOUR_RATIO = 0.7
+# Colour-statistics distance to the style image, result / photo (93.3): TensorFlow seeds 0-2 0.45-0.56, JAX seeds 0-4
+# 0.44-0.75, PyTorch seeds 0-4 0.52-0.82 (the runs whose style loss fell least move least); edge correlation
+# result~photo 0.86-0.96, result~style 0.008-0.025 over the 13 runs.
+MAX_COLOUR_RATIO = 0.9  # worst 0.82
 MIN_EDGES_CONTENT = 0.7
 MAX_EDGES_STYLE = 0.15
 
@@ -170,9 +184,10 @@ MAX_EDGES_STYLE = 0.15
     "TOC4.3-style-result",
     section="TOC 4.3",
     says="The result keeps the content image's structure and takes on the style image's colours and textures.",
-    today="Holds: the result's colour statistics (per-channel mean and spread) move 44-56% of the way from the "
-    "photo's to the style image's, while its edges still correlate 0.88-0.92 with the photo's and 0.01-0.03 "
-    "with the style image's (3 seeds).",
+    today="Holds: the result's colour statistics (per-channel mean and spread) move 18-56% of the way from the "
+    "photo's to the style image's (least where the style loss fell least), while its edges still correlate "
+    "0.86-0.96 with the photo's and 0.01-0.03 with the style image's (13 runs: 3 seeds on TensorFlow, 5 each on JAX "
+    "and PyTorch).",
     verdict=Verdict.HOLDS,
 )
 def test_result_keeps_structure_takes_colours(evidence):
@@ -267,16 +282,20 @@ ZH = {
         "（随机权重的 VGG16，3 个种子）。",
     },
     "TOC4.3-style-losses-fall": {
-        "qualifier": "在权重均衡时",
         "says": "对图像进行优化，内容损失和风格损失都会下降。",
-        "today": "成立：在 128x128 上从一半照片、一半噪声出发，做 100 步 Adam（2 核 CPU 上约 10 秒），内容损失下降 67-76%，"
-        "风格损失下降 45-63%（3 个种子，权重相等）。把风格权重加大 10 倍时，风格损失下降 99%，但内容损失可能反而上升"
-        "（见 TOC4.3-style-weight-tradeoff）。",
+        "today": "对两者之和成立；权重与特征相称时，对每一项也成立：在 128x128 上从一半照片、一半噪声出发，做 100 步 Adam"
+        "（2 核 CPU 上约 10 秒），每次运行中内容损失都下降 62-87%，内容加风格之和下降 48-72%（13 次运行：TensorFlow 上 3 个种子，"
+        "JAX 和 PyTorch 上各 5 个，权重相等）。单看风格损失，7 次下降 45-76%，4 次下降 18-25%，1 次只降了 7%，"
+        "还有 1 次反而上升 5%（PyTorch，种子 4）：用随机权重的 VGG16 特征时，权重相等的情况下内容项可能占上风。"
+        "把风格权重加大 10 倍，每次运行中风格损失最终都低于 0.025（权重相等时为 0.16-0.59，64x64），"
+        "而内容损失可能随之上升（见 TOC4.3-style-weight-tradeoff）。",
+        "qualifier": "权重相等时，风格项单独并非每次都下降",
     },
     "TOC4.3-style-result": {
         "says": "结果保留内容图像的结构，并带上风格图像的颜色和纹理。",
-        "today": "成立：结果的颜色统计量（各通道的均值和标准差）从照片的值向风格图像的值移动了 44-56%，"
-        "而它的边缘与照片边缘的相关系数仍为 0.88-0.92，与风格图像边缘的相关系数只有 0.01-0.03（3 个种子）。",
+        "today": "成立：结果的颜色统计量（各通道的均值和标准差）从照片的值向风格图像的值移动了 18-56%（风格损失降得最少的运行移动得最少），"
+        "而它的边缘与照片边缘的相关系数仍为 0.86-0.96，与风格图像边缘的相关系数只有 0.01-0.03"
+        "（13 次运行：TensorFlow 上 3 个种子，JAX 和 PyTorch 上各 5 个）。",
     },
     "TOC4.3-style-weight-tradeoff": {
         "says": "风格权重与内容权重之比，在忠于照片和风格强度之间做取舍。",

@@ -313,8 +313,8 @@ def measure_seeds(seeds=(0, 1, 2), content_name: str = "cat", style_name: str = 
         }
     report = {"how": f"reference.gans.style_transfer.measure_seeds(seeds={list(seeds)}): transfer({content_name!r} "
                      f"-> {style_name!r}, {SIZE}x{SIZE}, {STEPS} steps, style weight {STYLE_WEIGHT}, start 'mix'); "
-                     "weight_tradeoff at 64x64, 60 steps. Losses are relative (see module). TensorFlow backend, "
-                     "2-core CPU shared with other jobs.", "runs": runs}
+                     "weight_tradeoff at 64x64, 60 steps. Losses are relative (see module). "
+                     f"{keras.backend.backend()} backend, 2-core CPU shared with other jobs.", "runs": runs}
     if out is not None:
         Path(out).write_text(json.dumps(report, indent=1))
     return report
