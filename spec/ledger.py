@@ -341,7 +341,7 @@ EN = {
     "why": "why",
     "not_run": "not run",
     "not_run_note": "`make ledger` runs the whole spec on each installed backend, each in its own process. The "
-    "long trainings' thresholds come from several seeds on TensorFlow, checked against three seeds on JAX and "
+    "long trainings' thresholds come from several seeds on TensorFlow, checked against several seeds on JAX and "
     "PyTorch where a backend landed near them (docs/measurements/backends.md). An evidence line shows the other "
     "backends' values in brackets where they differ. A claim marked 'not run' on a backend was not part of that "
     "backend's run. Verdicts that depend on the backend are also measured on each backend inside every run (see "

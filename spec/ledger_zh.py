@@ -134,7 +134,7 @@ ZH_WORDS = {
     "why": "原因",
     "not_run": "未运行",
     "not_run_note": "`make ledger` 在每个已安装的后端上各用一个进程运行整个规范。长时间训练的阈值来自 TensorFlow 上的多个"
-    "随机种子；凡是某个后端的结果接近阈值的，也在 JAX 和 PyTorch 上各用三个种子核对过（docs/measurements/backends.md）。"
+    "随机种子；凡是某个后端的结果接近阈值的，也在 JAX 和 PyTorch 上用多个种子核对过（docs/measurements/backends.md）。"
     "证据行在括号中列出其他后端与之不同的数值。在某个后端上标为“未运行”的条目不在该后端的那次运行之内。"
     "结论随后端而异的条目，还会在每次运行中分别在每个后端上测量（见其证据）。",
 }
