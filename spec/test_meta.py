@@ -23,7 +23,7 @@ from spec.ledger import Entry, Verdict, claim, render_markdown
     verdict=Verdict.HOLDS,
 )
 def test_network_is_blocked(evidence):
-    with pytest.raises(SocketBlockedError) as blocked:
+    with pytest.warns(UserWarning, match="A test tried to use socket"), pytest.raises(SocketBlockedError) as blocked:
         socket.create_connection(("127.0.0.1", 9))
     evidence("socket.create_connection", f"SocketBlockedError: {blocked.value}")
 

@@ -61,7 +61,7 @@ def test_dataset_sizes(mnist, evidence):
 )
 def test_load_data_downloads(evidence):
     # A file name no cache holds, so load_data must fetch it (public API: the `path` argument).
-    with pytest.raises(SocketBlockedError) as blocked:
+    with pytest.warns(UserWarning, match="A test tried to use socket"), pytest.raises(SocketBlockedError) as blocked:
         keras.datasets.mnist.load_data(path="keras-tutorial-spec-not-cached.npz")
     evidence("with the file not in the cache and no network", f"SocketBlockedError: {blocked.value}")
 

@@ -104,9 +104,12 @@ def test_scaling_mismatch(evidence):
     verdict=Verdict.CORRECTED,
 )
 def test_generator_as_written(evidence):
-    with pytest.raises(ValueError, match="expected min_ndim=4, found ndim=2") as failure:
+    # Keras 3 also warns about the input_shape argument itself (prefer keras.Input as the first layer).
+    with pytest.warns(UserWarning, match="Do not pass an `input_shape`/`input_dim` argument to a layer") as warned, \
+            pytest.raises(ValueError, match="expected min_ndim=4, found ndim=2") as failure:
         keras.Sequential([layers.Conv2DTranspose(512, 4, strides=2, padding="same", use_bias=False, input_shape=(100,))])
     evidence("as written", str(failure.value).split(". Full")[0])
+    evidence("warning on the way", str(warned[0].message).split(". When")[0])
     generator = dcgan.build_generator()
     out = keras.ops.convert_to_numpy(generator(dcgan.generate_noise(4, rng=np.random.default_rng(0))))
     evidence("corrected output shape", generator.output_shape)
