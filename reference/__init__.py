@@ -5,6 +5,7 @@ Shared infrastructure sits at the top; each chapter's code sits in its own packa
 - ``data``: offline datasets (MNIST, CIFAR-10 cache, photo patches, digits)
 - ``backends``: which Keras backends exist, device selection with clear errors
 - ``figures``: sample grids and plots
+- ``measurements``: the seed reports (docs/measurements/) the spec's thresholds are read from
 - ``construction``: the Sequential, Functional, merge and multi-input/output examples of §3.1
 - ``mnist_mlp``: the MNIST MLP of §4.1 (``python -m reference.mnist_mlp``)
 - ``distributed``: data-parallel training over several devices (§2)

@@ -3,13 +3,14 @@
 These are not tutorial statements; they are the promises this suite makes to its users.
 """
 
+import os
 import socket
 
 import numpy as np
 import pytest
 from pytest_socket import SocketBlockedError
 
-from reference import backends, data, mnist_mlp
+from reference import backends, data, measurements, mnist_mlp
 from reference.clustering.kmeans import kmeans
 from reference.gans import dcgan
 from spec.ledger import Entry, Verdict, claim, render_markdown
@@ -225,6 +226,34 @@ def test_drift_is_visible(evidence):
 
 
 # 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.
+
+def test_seed_report_names_where_it_was_measured(tmp_path):
+    """reference.measurements.write_report (a helper, not a claim): the seed reports behind every threshold say
+    which Keras, backend and machine produced them, and refuse a report without its setup or its runs."""
+    import json
+
+    import keras
+
+    out = tmp_path / "report.json"
+    report = measurements.write_report({"how": "f(seeds=[0]).", "runs": {"0": 1.5}, "extra": [1, 2]}, out)
+    expected_how = f"f(seeds=[0]). Keras {keras.__version__}, {keras.backend.backend()} backend, {os.cpu_count()} CPUs."
+    assert report == {"how": expected_how, "runs": {"0": 1.5}, "extra": [1, 2]}
+    assert json.loads(out.read_text(encoding="utf-8")) == report
+    assert measurements.write_report({"how": "g.", "runs": {}}, None)["how"].startswith("g. Keras ")
+    with pytest.raises(ValueError, match=r"a seed report needs 'how' and 'runs'; received keys \['how'\]"):
+        measurements.write_report({"how": "h."}, None)
+
+
+def test_gan_training_command_line():
+    """reference.gans.training_parser (a helper, not a claim): the options every ``python -m reference.gans.<model>``
+    training shares, with their defaults."""
+    from reference.gans import training_parser
+
+    defaults = training_parser("a GAN", 400).parse_args([])
+    assert (defaults.steps, defaults.seed, defaults.out) == (400, 0, "build/gans")
+    given = training_parser("a GAN", 400).parse_args(["--steps", "3", "--seed", "2", "--out", "x"])
+    assert (given.steps, given.seed, given.out) == (3, 2, "x")
+
 ZH = {
     "META-offline": {
         "says": "没有任何测试访问网络。",

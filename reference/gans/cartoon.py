@@ -62,8 +62,6 @@ dB, with an SSIM below the unchanged photo's on seed 1.
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +69,9 @@ from pathlib import Path
 import keras
 import numpy as np
 from keras import layers
+
+from reference.gans import training_parser
+from reference.measurements import write_report
 
 SIZE = 25  # lfw_subset's images are 25x25
 FACES = 100  # lfw_subset(): images 0-99 are faces, 100-199 are not
@@ -479,12 +480,9 @@ def measure_seeds(seeds=(0, 1, 2, 3, 4), steps: int = STEPS, out: str | Path | N
                      f"(batch {BATCH_SIZE}, Adam {LEARNING_RATE} halved-then-linear decay, cycle weights cartoon "
                      f"{CARTOON_CYCLE_WEIGHT} / photo {PHOTO_CYCLE_WEIGHT}, identity {IDENTITY_WEIGHT}, pool {POOL}, "
                      f"weight average {AVERAGE}, flips); mean PSNR/SSIM (skimage.metrics) of the {HELD_OUT} held-out "
-                     "translations against their true cartoons, and of the photos themselves (identity baseline). "
-                     f"Keras backend {keras.backend.backend()}, 2-core CPU shared with other jobs, one core used.",
+                     "translations against their true cartoons, and of the photos themselves (identity baseline).",
               "palette": np.round(domains.palette, 4).tolist(), "runs": runs}
-    if out is not None:
-        Path(out).write_text(json.dumps(report, indent=1))
-    return report
+    return write_report(report, out)
 
 
 def figure(photos, cartoons, translated, back, columns: int = 10):
@@ -503,11 +501,7 @@ def figure(photos, cartoons, translated, back, columns: int = 10):
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=STEPS)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="build/gans")
-    args = parser.parse_args(argv)
+    args = training_parser(__doc__, STEPS).parse_args(argv)
     domains = make_domains()
     training = train_cyclegan(domains, args.steps, seed=args.seed, progress=True)
     result = evaluate(training, domains)

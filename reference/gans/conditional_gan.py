@@ -23,9 +23,7 @@ to (z_b, digit b).
 
 from __future__ import annotations
 
-import argparse
 import functools
-import json
 from pathlib import Path
 
 import keras
@@ -33,7 +31,9 @@ import numpy as np
 from keras import layers
 
 from reference.data import load_mnist
+from reference.gans import training_parser
 from reference.gans.dcgan import DCGAN, scale_images
+from reference.measurements import write_report
 
 CLASSES = 10
 LATENT_DIM = 64
@@ -230,23 +230,16 @@ def measure_seeds(seeds=(0, 1, 2), steps: int = STEPS, out: str | Path | None = 
                            "paths": interpolation_paths(generator, judge, seed=seed)}
     report = {"how": f"reference.gans.conditional_gan.measure_seeds(seeds={list(seeds)}, steps={steps}): "
                      "train_conditional_gan (batch 64, Adam 5e-4), then label_agreement (100 images per digit) and "
-                     "interpolation_paths (9 points, a -> a+3) read by train_judge's CNN. TensorFlow backend, "
-                     "2-core CPU shared with other jobs.",
+                     "interpolation_paths (9 points, a -> a+3) read by train_judge's CNN.",
               "judge_test_accuracy": accuracy, "runs": runs,
               "design_note": "label as ten constant maps on D's input instead of the projection, lr 2e-4, seed 0, "
                              "50 images per digit: agreement 0.142 after 300 steps, 0.167 after 600; projection, "
                              "same setting: 0.51 and 0.74."}
-    if out is not None:
-        Path(out).write_text(json.dumps(report, indent=1))
-    return report
+    return write_report(report, out)
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=STEPS)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="build/gans")
-    args = parser.parse_args(argv)
+    args = training_parser(__doc__, STEPS).parse_args(argv)
     from reference.figures import image_grid
 
     generator, _ = train_conditional_gan(args.steps, seed=args.seed, verbose=1)

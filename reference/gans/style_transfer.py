@@ -30,6 +30,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from reference.measurements import write_report
+
 # Shallower than Gatys' (style block1-5_conv1, content block4_conv2): with random weights the deep layers keep
 # little of the photo's layout (measured: the result's edges correlate 0.41 with the content photo's through
 # block3_conv2, 0.59 through block2_conv2), and stopping at block3 halves the CPU cost of a step.
@@ -128,7 +130,6 @@ def shuffle_tiles(image: np.ndarray, tile: int = 32, seed: int = 0) -> np.ndarra
 
 def measure_tile_shuffle(seeds=(0, 1, 2), out: str | Path | None = None) -> dict:
     """Content and style distance from the stained-tissue image of its tile-shuffled self and of the cat photo."""
-    import json
 
     style, cat = load_image("stained_tissue"), load_image("cat")
     runs = {}
@@ -140,9 +141,7 @@ def measure_tile_shuffle(seeds=(0, 1, 2), out: str | Path | None = None) -> dict
     report = {"how": "reference.gans.style_transfer.measure_tile_shuffle(seeds=%s): distances(feature_network"
                      "(128, seed), x, stained_tissue) for x = shuffle_tiles(stained_tissue, 32, seed 0) and x = cat." % list(seeds),
               "runs": runs}
-    if out is not None:
-        Path(out).write_text(json.dumps(report, indent=1))
-    return report
+    return write_report(report, out)
 
 
 class ClipPixels(keras.constraints.Constraint):
@@ -291,7 +290,6 @@ def measure_seeds(seeds=(0, 1, 2), content_name: str = "cat", style_name: str = 
                   out: str | Path | None = None) -> dict:
     """Per seed (random VGG16 weights and starting noise): the default transfer at 128x128 (loss curves, colour
     statistics, edge correlations) and the style-weight grid at 64x64; optionally saved as JSON."""
-    import json
     import time
 
     runs = {}
@@ -313,11 +311,8 @@ def measure_seeds(seeds=(0, 1, 2), content_name: str = "cat", style_name: str = 
         }
     report = {"how": f"reference.gans.style_transfer.measure_seeds(seeds={list(seeds)}): transfer({content_name!r} "
                      f"-> {style_name!r}, {SIZE}x{SIZE}, {STEPS} steps, style weight {STYLE_WEIGHT}, start 'mix'); "
-                     "weight_tradeoff at 64x64, 60 steps. Losses are relative (see module). "
-                     f"{keras.backend.backend()} backend, 2-core CPU shared with other jobs.", "runs": runs}
-    if out is not None:
-        Path(out).write_text(json.dumps(report, indent=1))
-    return report
+                     "weight_tradeoff at 64x64, 60 steps. Losses are relative (see module).", "runs": runs}
+    return write_report(report, out)
 
 
 def main(argv=None) -> None:

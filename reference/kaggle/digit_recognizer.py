@@ -43,6 +43,7 @@ import pandas as pd
 from keras import layers
 
 from reference.data import file_sha256, load_mnist, mnist_fingerprint
+from reference.measurements import write_report
 
 TRAIN_ROWS, TEST_ROWS = 42_000, 28_000
 PIXELS = 28 * 28
@@ -431,11 +432,8 @@ def measure_seeds(seeds=(0, 1, 2), rows: int = 9000, out: str | Path | None = No
     report = {"how": f"reference.kaggle.digit_recognizer.measure_seeds(seeds={list(seeds)}, rows={rows}): run_workflow "
                      "(3-fold stratified CV on a stratified subset of train.csv, kNN / MLP / CNN, 3 epochs, each fold "
                      "model also predicts all 28,000 test.csv rows, scored against solution.csv; confusions: the "
-                     "submission's 5 largest off-diagonal confusion-matrix cells). "
-                     f"{keras.backend.backend()} backend, 2-core CPU shared with other jobs.", "runs": runs}
-    if out is not None:
-        Path(out).write_text(json.dumps(report, indent=1))
-    return report
+                     "submission's 5 largest off-diagonal confusion-matrix cells).", "runs": runs}
+    return write_report(report, out)
 
 
 def main(argv=None) -> None:
