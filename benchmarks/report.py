@@ -52,12 +52,18 @@ def render(rows: list[dict], peaks: dict, title: str, notes: list[str] = ()) -> 
     for (backend, device), flops in sorted(peaks.items()):
         lines.append(f"- measured float32 matmul peak, {backend} on {device}: {flops / 1e9:.1f} GFLOP/s")
     lines += ["", "FLOPs (for the fraction of peak) are counted from the layer shapes:", "", RULE, ""]
-    lines += ["## Every case", "", "| model | way | backend | device | batch | ms/step | samples/s | fraction of peak |",
-              "|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "## Every case",
+        "",
+        "| model | way | backend | device | batch | ms/step | samples/s | fraction of peak |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in sorted(rows, key=lambda r: (r["model"], r["way"], r["backend"], r["device"], r["batch"])):
         frac = f"{r['fraction_of_peak']:.1%}" if "fraction_of_peak" in r else "n/a"
-        lines.append(f"| {r['model']} | {r['way']} | {r['backend']} | {r['device']} | {r['batch']} | "
-                     f"{r['ms_per_step']:.2f} | {r['samples_per_s']:,.0f} | {frac} |")
+        lines.append(
+            f"| {r['model']} | {r['way']} | {r['backend']} | {r['device']} | {r['batch']} | "
+            f"{r['ms_per_step']:.2f} | {r['samples_per_s']:,.0f} | {frac} |"
+        )
     index = {_key(r): r for r in rows}
     lines += _loop_styles(rows) + _backends(rows) + _ratios(index) + _what_to_use(rows, index)
     return "\n".join(lines) + "\n"
@@ -70,14 +76,22 @@ def _loop_styles(rows) -> list[str]:
             groups[(r["backend"], r["device"], r["batch"])].append(r)
     if not groups:
         return []
-    lines = ["", "## The tutorial's GAN loop against the idiomatic one", "",
-             "One full DCGAN step (§4.2 networks, full width). Ratio: this style's time per step over the fastest style's.",
-             "", "| backend | device | batch | style | ms/step | images/s | ratio to fastest |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "",
+        "## The tutorial's GAN loop against the idiomatic one",
+        "",
+        "One full DCGAN step (§4.2 networks, full width). Ratio: this style's time per step over the fastest style's.",
+        "",
+        "| backend | device | batch | style | ms/step | images/s | ratio to fastest |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for (backend, device, batch), members in sorted(groups.items()):
         fastest = min(m["ms_per_step"] for m in members)
         for m in sorted(members, key=lambda m: m["ms_per_step"]):
-            lines.append(f"| {backend} | {device} | {batch} | {m['way']} | {m['ms_per_step']:.1f} | "
-                         f"{m['samples_per_s']:,.1f} | {m['ms_per_step'] / fastest:.2f} |")
+            lines.append(
+                f"| {backend} | {device} | {batch} | {m['way']} | {m['ms_per_step']:.1f} | "
+                f"{m['samples_per_s']:,.1f} | {m['ms_per_step'] / fastest:.2f} |"
+            )
     return lines
 
 
@@ -89,8 +103,15 @@ def _backends(rows) -> list[str]:
     if not shared:
         return []
     names = sorted({b for v in shared.values() for b in v})
-    lines = ["", "## Backends on the same device and case", "", "ms/step per backend; the fastest in bold.", "",
-             "| model | way | device | batch | " + " | ".join(names) + " |", "|---|---|---|---|" + "---|" * len(names)]
+    lines = [
+        "",
+        "## Backends on the same device and case",
+        "",
+        "ms/step per backend; the fastest in bold.",
+        "",
+        "| model | way | device | batch | " + " | ".join(names) + " |",
+        "|---|---|---|---|" + "---|" * len(names),
+    ]
     for (model, way, device, batch), per in sorted(shared.items()):
         fastest = min(r["ms_per_step"] for r in per.values())
         cells = []
@@ -107,22 +128,31 @@ def _ratios(index) -> list[str]:
     for (backend, model, way, device, batch), r in sorted(index.items()):
         native = index.get((backend, model, "native", device, batch))
         if native and way != "native":
-            ratios.append(f"| {model} | {way} | {backend} | {device} | Keras / native time | {batch} | "
-                          f"{r['ms_per_step'] / native['ms_per_step']:.2f} |")
+            ratios.append(
+                f"| {model} | {way} | {backend} | {device} | Keras / native time | {batch} | "
+                f"{r['ms_per_step'] / native['ms_per_step']:.2f} |"
+            )
         gpu = index.get((backend, model, way, "gpu:0", batch))
         if device == "cpu:0" and gpu:
-            ratios.append(f"| {model} | {way} | {backend} | | GPU/CPU speedup | {batch} | {r['ms_per_step'] / gpu['ms_per_step']:.1f}x |")
+            ratios.append(
+                f"| {model} | {way} | {backend} | | GPU/CPU speedup | {batch} | {r['ms_per_step'] / gpu['ms_per_step']:.1f}x |"
+            )
     if not ratios:
         return []
-    return ["", "## Keras against native, GPU against CPU", "",
-            "| model | way | backend | device | compared | batch | ratio |", "|---|---|---|---|---|---|---|"] + ratios
+    return [
+        "",
+        "## Keras against native, GPU against CPU",
+        "",
+        "| model | way | backend | device | compared | batch | ratio |",
+        "|---|---|---|---|---|---|---|",
+    ] + ratios
 
 
 def _what_to_use(rows, index) -> list[str]:
     """Recommendations computed from the rows above, each citing the rows it rests on."""
     advice = []
     loops = [r for r in rows if r["model"] == "dcgan_full_step"]
-    for (backend, device, batch) in sorted({(r["backend"], r["device"], r["batch"]) for r in loops}):
+    for backend, device, batch in sorted({(r["backend"], r["device"], r["batch"]) for r in loops}):
         per = {r["way"]: r for r in loops if (r["backend"], r["device"], r["batch"]) == (backend, device, batch)}
         if "tutorial_loop" in per and "fit" in per:
             best = min(per.values(), key=lambda r: r["ms_per_step"])
@@ -130,32 +160,49 @@ def _what_to_use(rows, index) -> list[str]:
             if best is tutorial:
                 slowest = max(per.values(), key=lambda r: r["ms_per_step"])
                 ratio = slowest["ms_per_step"] / tutorial["ms_per_step"]
-                verdict = ("the styles are within 10% of each other: choose the idiomatic `fit` for clarity" if ratio < 1.1 else
-                           "the tutorial's three train_on_batch calls win here; the idiomatic `fit` still buys callbacks, "
-                           "distribution and one place for the step, at this measured cost")
-                advice.append(f"- **GAN loop**: on {backend} {device} at batch {batch} the tutorial's loop is the fastest style; "
-                              f"`{slowest['way']}` takes {ratio:.2f}x as long per step "
-                              f"(rows: {_case(tutorial)}; {_case(slowest)}): {verdict}.")
+                verdict = (
+                    "the styles are within 10% of each other: choose the idiomatic `fit` for clarity"
+                    if ratio < 1.1
+                    else "the tutorial's three train_on_batch calls win here; the idiomatic `fit` still buys callbacks, "
+                    "distribution and one place for the step, at this measured cost"
+                )
+                advice.append(
+                    f"- **GAN loop**: on {backend} {device} at batch {batch} the tutorial's loop is the fastest style; "
+                    f"`{slowest['way']}` takes {ratio:.2f}x as long per step "
+                    f"(rows: {_case(tutorial)}; {_case(slowest)}): {verdict}."
+                )
             else:
-                advice.append(f"- **GAN loop**: on {backend} {device} at batch {batch}, `{best['way']}` is the fastest style, "
-                              f"{tutorial['ms_per_step'] / best['ms_per_step']:.2f}x the tutorial loop's speed "
-                              f"(rows: {_case(best)}; {_case(tutorial)}).")
+                advice.append(
+                    f"- **GAN loop**: on {backend} {device} at batch {batch}, `{best['way']}` is the fastest style, "
+                    f"{tutorial['ms_per_step'] / best['ms_per_step']:.2f}x the tutorial loop's speed "
+                    f"(rows: {_case(best)}; {_case(tutorial)})."
+                )
             if "fit_steps_per_execution" in per:
                 gain = per["fit"]["ms_per_step"] / per["fit_steps_per_execution"]["ms_per_step"]
-                advice.append(f"  `steps_per_execution` changes the idiomatic loop's step time by a factor {gain:.2f} there "
-                              f"({'worth setting' if gain > 1.1 else 'no measurable gain at this size'}).")
+                advice.append(
+                    f"  `steps_per_execution` changes the idiomatic loop's step time by a factor {gain:.2f} there "
+                    f"({'worth setting' if gain > 1.1 else 'no measurable gain at this size'})."
+                )
     for backend, device in sorted({(r["backend"], r["device"]) for r in rows if r["model"] == "mnist_mlp"}):
-        mlp = {(r["way"], r["batch"]): r for r in rows if (r["model"], r["backend"], r["device"]) == ("mnist_mlp", backend, device)}
+        mlp = {
+            (r["way"], r["batch"]): r
+            for r in rows
+            if (r["model"], r["backend"], r["device"]) == ("mnist_mlp", backend, device)
+        }
         small, large = mlp.get(("train_on_batch", 32)), mlp.get(("train_on_batch", 1024))
         if small and large:
-            advice.append(f"- **Batch size** ({backend}, {device}, MLP): batch 1024 trains {large['samples_per_s'] / small['samples_per_s']:.1f}x "
-                          f"more samples per second than batch 32 (rows: {_case(large)}; {_case(small)}); small batches pay "
-                          "Keras's fixed per-step cost.")
+            advice.append(
+                f"- **Batch size** ({backend}, {device}, MLP): batch 1024 trains {large['samples_per_s'] / small['samples_per_s']:.1f}x "
+                f"more samples per second than batch 32 (rows: {_case(large)}; {_case(small)}); small batches pay "
+                "Keras's fixed per-step cost."
+            )
         native = mlp.get(("native", 32))
         if small and native:
-            advice.append(f"- **Per-call overhead** ({backend}, {device}): at batch 32 a Keras train_on_batch step costs "
-                          f"{small['ms_per_step'] / native['ms_per_step']:.1f}x a native step of the same work (rows: {_case(small)}; "
-                          f"{_case(native)}); use `fit` with `steps_per_execution` or larger batches when steps are tiny.")
+            advice.append(
+                f"- **Per-call overhead** ({backend}, {device}): at batch 32 a Keras train_on_batch step costs "
+                f"{small['ms_per_step'] / native['ms_per_step']:.1f}x a native step of the same work (rows: {_case(small)}; "
+                f"{_case(native)}); use `fit` with `steps_per_execution` or larger batches when steps are tiny."
+            )
     by_case = defaultdict(dict)
     for r in rows:
         by_case[(r["model"], r["way"], r["device"], r["batch"])][r["backend"]] = r
@@ -167,8 +214,10 @@ def _what_to_use(rows, index) -> list[str]:
             wins[min(per.values(), key=lambda r: r["ms_per_step"])["backend"]] += 1
     if compared:
         tally = ", ".join(f"{b} in {n}" for b, n in sorted(wins.items(), key=lambda kv: -kv[1]))
-        advice.append(f"- **Backend**: of {compared} cases measured on several backends, the fastest was {tally} "
-                      "(table 'Backends on the same device and case').")
+        advice.append(
+            f"- **Backend**: of {compared} cases measured on several backends, the fastest was {tally} "
+            "(table 'Backends on the same device and case')."
+        )
     if not advice:
         return []
     return ["", "## What to use (read off the rows above)", ""] + advice
@@ -184,7 +233,9 @@ def _plot(rows, path: Path, title: str) -> None:
     for (model, way, backend, device), points in sorted(series.items()):
         points.sort()
         style = "-" if device.startswith("gpu") else "--"
-        ax.plot([p[0] for p in points], [p[1] for p in points], style, marker="o", label=f"{model} {way} {backend} {device}")
+        ax.plot(
+            [p[0] for p in points], [p[1] for p in points], style, marker="o", label=f"{model} {way} {backend} {device}"
+        )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("batch size")
@@ -198,8 +249,9 @@ def _plot(rows, path: Path, title: str) -> None:
 def write_report(benchmarks, out: Path, backend: str) -> None:
     """The summary of one pytest-benchmark session (called from benchmarks/conftest.py)."""
     stats = [(b, getattr(b.stats, "stats", b.stats)) for b in benchmarks]
-    as_dicts = [{"extra_info": dict(b.extra_info), "stats": {"median": s.median}}
-                for b, s in stats if getattr(s, "data", None)]  # a case that failed before timing has no data
+    as_dicts = [
+        {"extra_info": dict(b.extra_info), "stats": {"median": s.median}} for b, s in stats if getattr(s, "data", None)
+    ]  # a case that failed before timing has no data
     rows, peaks = rows_from(as_dicts)
     out.mkdir(parents=True, exist_ok=True)
     title = f"Training-step throughput ({backend} backend)"
@@ -221,9 +273,13 @@ def main(argv=None) -> None:
         peaks.update(more_peaks)
         machine = data.get("machine_info", {})
         cpu = machine.get("cpu", {})
-        backend = next((b["extra_info"].get("backend") for b in data["benchmarks"] if b["extra_info"].get("backend")), "?")
-        notes.append(f"- `{path.name}`: {backend} backend, {data.get('datetime', '?')[:10]}, "
-                     f"{cpu.get('brand_raw', machine.get('processor', '?'))} ({cpu.get('count', '?')} cores)")
+        backend = next(
+            (b["extra_info"].get("backend") for b in data["benchmarks"] if b["extra_info"].get("backend")), "?"
+        )
+        notes.append(
+            f"- `{path.name}`: {backend} backend, {data.get('datetime', '?')[:10]}, "
+            f"{cpu.get('brand_raw', machine.get('processor', '?'))} ({cpu.get('count', '?')} cores)"
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     title = "Training-step throughput, all committed runs"
     (args.out / "summary.md").write_text(render(rows, peaks, title, notes + [""]), encoding="utf-8")

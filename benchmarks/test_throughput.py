@@ -80,8 +80,14 @@ def _info(benchmark, model, way, device, batch, flops, peaks):
     if device not in peaks:
         peaks[device] = _peak(device)
     benchmark.extra_info.update(
-        model=model, way=way, device=device, batch=batch, samples=batch, backend=keras.backend.backend(),
-        flops=flops, peak_flops=peaks[device],
+        model=model,
+        way=way,
+        device=device,
+        batch=batch,
+        samples=batch,
+        backend=keras.backend.backend(),
+        flops=flops,
+        peak_flops=peaks[device],
     )
 
 
@@ -117,7 +123,9 @@ def test_mlp_fit(benchmark, device, batch, quick, peaks):
     x, y = _mlp_data(batch * steps)
     with keras.device(device):
         model = mnist_mlp.build_mlp()
-        model.compile(optimizer="adam", loss="categorical_crossentropy", steps_per_execution=_steps_per_execution(steps))
+        model.compile(
+            optimizer="adam", loss="categorical_crossentropy", steps_per_execution=_steps_per_execution(steps)
+        )
         _check_placed(model, device)
         run = lambda: model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)  # noqa: E731
         benchmark.pedantic(run, rounds=_rounds(quick), warmup_rounds=1)
@@ -252,14 +260,22 @@ def test_gan_loop(benchmark, device, style, batch, quick, peaks):
 
             def run():
                 for step in range(steps):
-                    trainer.train_step(real[step * batch:(step + 1) * batch], rng)
+                    trainer.train_step(real[step * batch : (step + 1) * batch], rng)
         else:
             gan = dcgan.DCGAN(generator, discriminator)
             gan.compile(steps_per_execution=steps if style == "fit_steps_per_execution" else 1)
             _check_placed(gan.discriminator, device)
             run = lambda: gan.fit(real, batch_size=batch, epochs=1, shuffle=False, verbose=0)  # noqa: E731
         benchmark.pedantic(run, rounds=2 if quick else 3, warmup_rounds=1)
-    _info(benchmark, "dcgan_full_step", style, device, batch, gan_step_flops(generator, discriminator) * batch * steps, peaks)
+    _info(
+        benchmark,
+        "dcgan_full_step",
+        style,
+        device,
+        batch,
+        gan_step_flops(generator, discriminator) * batch * steps,
+        peaks,
+    )
     benchmark.extra_info.update(samples=batch * steps, steps=steps)
 
 
@@ -288,16 +304,22 @@ def _chapter2_flops(model_name):
     """Forward FLOPs per sample, counted on a copy built with fixed shapes (the LSTM's length is a call-time detail)."""
     if model_name == "mnist_convnet":
         return forward_flops(cnn.build_convnet())
-    fixed = keras.Sequential([keras.Input((text_generation.WINDOW, LSTM_VOCAB)),
-                              keras.layers.LSTM(128, return_sequences=True),
-                              keras.layers.Dense(LSTM_VOCAB)])
+    fixed = keras.Sequential(
+        [
+            keras.Input((text_generation.WINDOW, LSTM_VOCAB)),
+            keras.layers.LSTM(128, return_sequences=True),
+            keras.layers.Dense(LSTM_VOCAB),
+        ]
+    )
     return forward_flops(fixed)
 
 
 @pytest.mark.parametrize("way", ["train_on_batch", "fit"])
-@pytest.mark.parametrize("model_name, batches", [("mnist_convnet", (CNN_BATCHES_FULL, CNN_BATCHES_QUICK)),
-                                                   ("char_lstm", (LSTM_BATCHES_FULL, LSTM_BATCHES_QUICK))],
-                         ids=["mnist_convnet", "char_lstm"])
+@pytest.mark.parametrize(
+    "model_name, batches",
+    [("mnist_convnet", (CNN_BATCHES_FULL, CNN_BATCHES_QUICK)), ("char_lstm", (LSTM_BATCHES_FULL, LSTM_BATCHES_QUICK))],
+    ids=["mnist_convnet", "char_lstm"],
+)
 @pytest.mark.parametrize("batch", sorted(set(CNN_BATCHES_FULL + LSTM_BATCHES_FULL)))
 def test_chapter2_step(benchmark, device, model_name, batches, way, batch, quick, peaks):
     """Training steps of chapter 2's models: convolutions and recurrences, not only matmuls."""

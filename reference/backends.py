@@ -27,9 +27,7 @@ class DeviceNotAvailable(RuntimeError):
 def check_backend(name: str) -> str:
     """Validate a backend name; raise ValueError naming the supported ones."""
     if name not in KERAS3_BACKENDS:
-        raise ValueError(
-            f"unsupported Keras backend {name!r}; Keras 3 supports {', '.join(KERAS3_BACKENDS)}"
-        )
+        raise ValueError(f"unsupported Keras backend {name!r}; Keras 3 supports {', '.join(KERAS3_BACKENDS)}")
     return name
 
 

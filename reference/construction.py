@@ -23,7 +23,9 @@ MERGE_FUNCTIONS = {
 }
 
 
-def sequential_classifier(input_dim: int = 100, hidden: int = 64, classes: int = 10, dropout: float = 0.5) -> keras.Sequential:
+def sequential_classifier(
+    input_dim: int = 100, hidden: int = 64, classes: int = 10, dropout: float = 0.5
+) -> keras.Sequential:
     """The §3.1 Sequential example: Dense(relu) -> Dropout -> Dense(softmax)."""
     return keras.Sequential(
         [

@@ -33,7 +33,9 @@ def train(devices: int, seed: int = 0, epochs: int = 3) -> dict:
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(512, 16)).astype("float32")
     y = (x[:, :4].sum(axis=1) > 0).astype("float32")
-    model = keras.Sequential([keras.Input((16,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential(
+        [keras.Input((16,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1, activation="sigmoid")]
+    )
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy")
     history = model.fit(x, y, batch_size=64, epochs=epochs, shuffle=False, verbose=0)
     kernel = model.layers[0].kernel

@@ -83,8 +83,10 @@ def train_tutorial_recipe(seed: int = 0, epochs: int = 40, batch_size: int = 128
     model = build_mlp()
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(
-        x_train[1000:], y_train[1000:],
-        epochs=epochs, batch_size=batch_size,
+        x_train[1000:],
+        y_train[1000:],
+        epochs=epochs,
+        batch_size=batch_size,
         validation_data=(x_train[:1000], y_train[:1000]),
         verbose=verbose,
     )

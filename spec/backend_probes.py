@@ -89,7 +89,6 @@ def freezing():
     Three situations: the document's order (frozen after compile, before the first step);
     trained once, then frozen; frozen, then compiled again.
     """
-    import keras
 
     x, y = np.ones((8, 4), "float32"), np.ones((8, 1), "float32")
 

@@ -1,10 +1,22 @@
-"""Fixtures shared by the spec modules.
+"""What every lesson shares: the ledger plugin (claims, evidence, the LEDGER pages) and the seeded start.
 
-keras is imported inside the fixtures, not at the top: pytest loads this file in pytest-xdist's controller
-too, and importing keras there starts TensorFlow, whose buffered start-up log then lands under the summary."""
+The plugin is loaded here, not in the root conftest, so that only a spec run writes a ledger (the
+benchmarks and the unit checks in tests/ do not).  keras is imported inside the fixtures, not at the top:
+pytest loads this file in pytest-xdist's controller too, and importing keras there starts TensorFlow,
+whose buffered start-up log then lands under the summary."""
 
 import numpy as np
 import pytest
+
+from ledger.plugin import (  # noqa: F401  (pytest finds a conftest's hooks and fixtures by name)
+    evidence,
+    pytest_addoption,
+    pytest_configure,
+    pytest_runtest_logreport,
+    pytest_runtest_setup,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
 
 
 @pytest.fixture(autouse=True)

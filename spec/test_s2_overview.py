@@ -15,8 +15,8 @@ import keras
 import numpy as np
 import pytest
 
+from ledger import Verdict, claim
 from reference import backends
-from spec.ledger import Verdict, claim
 
 
 def _import_keras_with(backend: str):
@@ -119,7 +119,9 @@ def test_framework_and_engine(evidence):
 @pytest.mark.gpu
 def test_gpu_placement(evidence):
     if backends.gpu_count() == 0:
-        with pytest.raises(backends.DeviceNotAvailable, match="GPU was requested but the .* backend sees none") as missing:
+        with pytest.raises(
+            backends.DeviceNotAvailable, match="GPU was requested but the .* backend sees none"
+        ) as missing:
             backends.resolve_device("gpu")
         evidence("resolve_device('gpu') here", f"DeviceNotAvailable: {missing.value}")
         pytest.skip(f"not measured here: no GPU visible to the {keras.backend.backend()} backend")
@@ -148,9 +150,7 @@ def test_data_parallel_equals_single_device(evidence):
         runs[devices] = json.loads(done.stdout.strip().splitlines()[-1])
     one, two = runs[1], runs[2]
     assert re.search(r"Mesh\('batch': 2", two["kernel_sharding"]), two["kernel_sharding"]
-    difference = max(
-        float(np.max(np.abs(np.array(a) - np.array(b)))) for a, b in zip(one["weights"], two["weights"])
-    )
+    difference = max(float(np.max(np.abs(np.array(a) - np.array(b)))) for a, b in zip(one["weights"], two["weights"]))
     evidence("2-device kernel sharding", two["kernel_sharding"])
     evidence("final loss, 1 device vs 2", f"{one['loss'][-1]:.6f} vs {two['loss'][-1]:.6f}")
     evidence("largest weight difference", difference)

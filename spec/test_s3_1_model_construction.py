@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from keras import layers, models
 
+from ledger import Verdict, claim
 from reference import construction
-from spec.ledger import Verdict, claim
 from spec.support import recorded_warnings
 
 
@@ -53,8 +53,11 @@ def test_sequential_as_written(evidence):
     with recorded_warnings() as quiet:
         modern = construction.sequential_classifier()
     assert quiet == []
-    assert _layer_settings(modern) == _layer_settings(model) == [
-        ("Dense", 64, "relu"), ("Dropout", 0.5), ("Dense", 10, "softmax")]
+    assert (
+        _layer_settings(modern)
+        == _layer_settings(model)
+        == [("Dense", 64, "relu"), ("Dropout", 0.5), ("Dense", 10, "softmax")]
+    )
     evidence("reference.construction.sequential_classifier", _layer_settings(modern))
 
 
@@ -160,7 +163,16 @@ def test_merge_is_gone(evidence):
     assert not hasattr(layers, "merge")
     evidence("from keras.layers import merge", f"ImportError: {failure.value}".split(" (")[0])
     evidence("merge functions today", sorted(construction.MERGE_FUNCTIONS))
-    assert sorted(construction.MERGE_FUNCTIONS) == ["add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
+    assert sorted(construction.MERGE_FUNCTIONS) == [
+        "add",
+        "average",
+        "concatenate",
+        "dot",
+        "maximum",
+        "minimum",
+        "multiply",
+        "subtract",
+    ]
     with pytest.raises(ValueError, match="unknown merge 'merge'; choose one of concatenate, add"):
         construction.two_branch_merge("merge")
 

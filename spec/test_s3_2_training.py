@@ -11,8 +11,8 @@ import keras
 import numpy as np
 import pytest
 
+from ledger import Verdict, claim
 from reference import construction
-from spec.ledger import Verdict, claim
 from spec.support import largest_change, weights_of
 
 
@@ -25,7 +25,9 @@ def _data(n=200, dim=100, classes=10, seed=0):
 
 def _compiled(**compile_args):
     model = construction.sequential_classifier()
-    model.compile(**{"optimizer": "rmsprop", "loss": "categorical_crossentropy", "metrics": ["accuracy"], **compile_args})
+    model.compile(
+        **{"optimizer": "rmsprop", "loss": "categorical_crossentropy", "metrics": ["accuracy"], **compile_args}
+    )
     return model
 
 
@@ -109,8 +111,10 @@ def test_fit_step_order(evidence):
 
     model.fit(x, y, batch_size=32, epochs=1, shuffle=False, verbose=0, callbacks=[FirstBatch()])
     loss_after = model.evaluate(*first, verbose=0)
-    evidence("first batch: loss before the update / logged by fit / after the update",
-             (round(loss_before, 5), round(logged[0], 5), round(loss_after, 5)))
+    evidence(
+        "first batch: loss before the update / logged by fit / after the update",
+        (round(loss_before, 5), round(logged[0], 5), round(loss_after, 5)),
+    )
     assert logged[0] == pytest.approx(loss_before, rel=1e-5)
     assert abs(loss_after - loss_before) > 0.05
 
@@ -146,12 +150,17 @@ def test_fit_arguments(evidence):
     model = _compiled()
     history = model.fit(x, y, epochs=3, batch_size=50, verbose=0)
     updates = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
-    evidence("fit(x, y, epochs=3, batch_size=50) on 200 samples: epochs logged, updates", (len(history.history["loss"]), updates))
+    evidence(
+        "fit(x, y, epochs=3, batch_size=50) on 200 samples: epochs logged, updates",
+        (len(history.history["loss"]), updates),
+    )
     assert len(history.history["loss"]) == 3 and updates == 3 * 4
     model = _compiled()
     history = model.fit(x[:100], y[:100], verbose=0)
     updates = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
-    evidence("fit(x, y) on 100 samples with the defaults: epochs logged, updates", (len(history.history["loss"]), updates))
+    evidence(
+        "fit(x, y) on 100 samples with the defaults: epochs logged, updates", (len(history.history["loss"]), updates)
+    )
     assert len(history.history["loss"]) == 1 and updates == 4  # one epoch of ceil(100 / 32) batches
 
 

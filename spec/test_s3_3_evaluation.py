@@ -9,8 +9,8 @@ import keras
 import numpy as np
 import pytest
 
+from ledger import Verdict, claim
 from reference import construction
-from spec.ledger import Verdict, claim
 
 
 def _trained(metrics):

@@ -12,8 +12,8 @@ import pytest
 from keras import layers, models
 from pytest_socket import SocketBlockedError
 
+from ledger import Verdict, claim
 from reference import data, mnist_mlp
-from spec.ledger import Verdict, claim
 from spec.support import recorded_warnings
 
 # Test accuracy of the tutorial's recipe (40 epochs, batch 128, adam, first 1,000 images held
@@ -69,8 +69,7 @@ def test_load_data_downloads(evidence):
 @claim(
     "S4.1-preprocessing-snippet",
     section="4.1",
-    says="The preparation snippet imports only `mnist` from keras.datasets and then calls "
-    "keras.utils.to_categorical.",
+    says="The preparation snippet imports only `mnist` from keras.datasets and then calls keras.utils.to_categorical.",
     today="As a script it stops with NameError: `keras` is never imported. Adding `import keras` fixes it.",
     verdict=Verdict.CORRECTED,
 )
@@ -159,7 +158,9 @@ def test_model_as_written(evidence):
     assert model.output_shape == (None, 10)
     reference = mnist_mlp.build_mlp()
     evidence("reference.mnist_mlp.build_mlp", _settings(reference))
-    assert _settings(reference) == _settings(model) == [("Dense", 512, "relu"), ("Dropout", 0.5), ("Dense", 10, "softmax")]
+    assert (
+        _settings(reference) == _settings(model) == [("Dense", 512, "relu"), ("Dropout", 0.5), ("Dense", 10, "softmax")]
+    )
     assert reference.input_shape == (None, 784) and reference.count_params() == 407050
 
 
@@ -199,14 +200,19 @@ def test_validation_split(mnist, recorded_fit, evidence):
     x, y = mnist_mlp.prepare(x_train, y_train)
     val_x, val_y = call["validation_data"]
     evidence("recipe's fit(): training rows, validation rows", (len(call["x"]), len(val_x)))
-    evidence("epochs, batch_size, optimizer, loss", (call["epochs"], call["batch_size"], type(call["model"].optimizer).__name__, call["model"].loss))
+    evidence(
+        "epochs, batch_size, optimizer, loss",
+        (call["epochs"], call["batch_size"], type(call["model"].optimizer).__name__, call["model"].loss),
+    )
     evidence("validation labels per digit", np.bincount(y_train[:1000]).tolist())
     np.testing.assert_array_equal(val_x, x[:1000])
     np.testing.assert_array_equal(val_y, y[:1000])
     np.testing.assert_array_equal(call["x"], x[1000:])
     np.testing.assert_array_equal(call["y"], y[1000:])
     assert (call["epochs"], call["batch_size"]) == (40, 128)
-    assert isinstance(call["model"].optimizer, keras.optimizers.Adam) and call["model"].loss == "categorical_crossentropy"
+    assert (
+        isinstance(call["model"].optimizer, keras.optimizers.Adam) and call["model"].loss == "categorical_crossentropy"
+    )
     assert _settings(call["model"]) == _settings(mnist_mlp.build_mlp())
     assert int(np.ceil(len(call["x"]) / 128)) == 461
     assert min(np.bincount(y_train[:1000])) > 80  # every digit is in the validation set, 80+ each
@@ -253,8 +259,16 @@ def test_classic_anchor(recorded_fit, monkeypatch, evidence):
         mnist_mlp.train_classic_recipe()
     call = recorded_fit.pop()
     assert len(call["x"]) == 60000 and "validation_data" not in call
-    assert (call["epochs"], call["batch_size"]) == (20, 128) and isinstance(call["model"].optimizer, keras.optimizers.RMSprop)
-    assert _settings(call["model"]) == [("Dense", 512, "relu"), ("Dropout", 0.2), ("Dense", 512, "relu"), ("Dropout", 0.2), ("Dense", 10, "softmax")]
+    assert (call["epochs"], call["batch_size"]) == (20, 128) and isinstance(
+        call["model"].optimizer, keras.optimizers.RMSprop
+    )
+    assert _settings(call["model"]) == [
+        ("Dense", 512, "relu"),
+        ("Dropout", 0.2),
+        ("Dense", 512, "relu"),
+        ("Dropout", 0.2),
+        ("Dense", 10, "softmax"),
+    ]
     monkeypatch.undo()  # the recipe's setup is checked; now train it for real
     result = mnist_mlp.train_classic_recipe(seed=0)
     evidence("test accuracy (seed 0)", round(result.test_accuracy, 4))

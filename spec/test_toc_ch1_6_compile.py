@@ -12,8 +12,8 @@ import keras
 import numpy as np
 import pytest
 
+from ledger import Verdict, claim
 from reference.basics import compile_settings as cs
-from spec.ledger import Verdict, claim
 from spec.shared_runs import shared_run
 
 # What each optimizer name gives in Keras 3 (the class and its default learning rate).
@@ -91,7 +91,10 @@ LABEL_MISMATCH = {
         "categorical loss, integer labels": r"Arguments `target` and `output` must have the same shape. "
         r"Received: target.shape=" + _TORCH.format("32") + ", output.shape=" + _TORCH.format("32, 4"),
     },
-    "other": {"sparse loss, one-hot labels": r"`target`.*`output`", "categorical loss, integer labels": r"`target`.*`output`"},
+    "other": {
+        "sparse loss, one-hot labels": r"`target`.*`output`",
+        "categorical loss, integer labels": r"`target`.*`output`",
+    },
 }
 
 
@@ -129,8 +132,10 @@ def test_sparse_vs_categorical(evidence):
         compiled("categorical_crossentropy").evaluate(x, labels, verbose=0)
     probabilities = model.predict(x, verbose=0).astype("float64")
     by_hand = -np.log(probabilities[np.arange(64), labels]).mean()
-    evidence("sparse loss on integers / categorical loss on one-hot / -mean log p by hand",
-             (round(sparse, 7), round(categorical, 7), round(by_hand, 7)))
+    evidence(
+        "sparse loss on integers / categorical loss on one-hot / -mean log p by hand",
+        (round(sparse, 7), round(categorical, 7), round(by_hand, 7)),
+    )
     evidence("sparse loss on one-hot labels", f"ValueError: {str(sparse_on_one_hot.value).splitlines()[0]}")
     evidence("categorical loss on integer labels", f"ValueError: {str(categorical_on_integers.value).splitlines()[0]}")
     assert sparse == pytest.approx(categorical, rel=1e-6)  # the same up to float32 rounding (1 ulp here)
@@ -155,10 +160,14 @@ def test_from_logits(evidence):
     logits.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     softmax.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     with_logits, with_probabilities = logits.evaluate(x, labels, verbose=0), softmax.evaluate(x, labels, verbose=0)
-    logits.compile(optimizer="adam", loss="sparse_categorical_crossentropy")  # forgot from_logits: scores read as probabilities
+    logits.compile(
+        optimizer="adam", loss="sparse_categorical_crossentropy"
+    )  # forgot from_logits: scores read as probabilities
     forgot = logits.evaluate(x, labels, verbose=0)
-    evidence("loss: logits + from_logits=True / softmax output / logits without from_logits",
-             (round(with_logits, 6), round(with_probabilities, 6), round(forgot, 6)))
+    evidence(
+        "loss: logits + from_logits=True / softmax output / logits without from_logits",
+        (round(with_logits, 6), round(with_probabilities, 6), round(forgot, 6)),
+    )
     assert with_logits == pytest.approx(with_probabilities, rel=1e-5)
     assert abs(forgot - with_logits) > 0.1
 
@@ -178,9 +187,12 @@ def test_several_metrics(evidence):
     x = rng.normal(size=(128, 8)).astype("float32")
     y = (x[:, 0] + 0.5 * rng.normal(size=128) > 0).astype("float32")
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
-                              keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy", keras.metrics.AUC(name="auc"), "mae"])
+    model = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1, activation="sigmoid")]
+    )
+    model.compile(
+        optimizer="adam", loss="binary_crossentropy", metrics=["accuracy", keras.metrics.AUC(name="auc"), "mae"]
+    )
     history = model.fit(x, y, epochs=3, validation_split=0.25, verbose=0)
     as_list = model.evaluate(x, y, verbose=0)
     as_dict = model.evaluate(x, y, verbose=0, return_dict=True)
@@ -188,7 +200,16 @@ def test_several_metrics(evidence):
     evidence("History keys", sorted(history.history))
     evidence("evaluate(return_dict=True)", {k: round(v, 4) for k, v in as_dict.items()})
     evidence("model.metrics_names", model.metrics_names)
-    assert sorted(history.history) == ["accuracy", "auc", "loss", "mae", "val_accuracy", "val_auc", "val_loss", "val_mae"]
+    assert sorted(history.history) == [
+        "accuracy",
+        "auc",
+        "loss",
+        "mae",
+        "val_accuracy",
+        "val_auc",
+        "val_loss",
+        "val_mae",
+    ]
     assert all(len(values) == 3 for values in history.history.values())
     assert sorted(as_dict) == ["accuracy", "auc", "loss", "mae"]
     assert as_list == pytest.approx([as_dict["loss"], as_dict["accuracy"], as_dict["auc"], as_dict["mae"]])
@@ -217,8 +238,11 @@ SAME_RESULT_TOLERANCE = 1e-5
 @pytest.mark.parametrize("setting", sorted(cs.EXECUTION_SETTINGS))
 def test_execution_settings(setting, evidence):
     if setting == "steps_per_execution" and keras.backend.backend() == "torch":
-        with pytest.raises(ValueError, match=r"`steps_per_execution` must be 1 with the PyTorch backend\. "
-                           r"Received: steps_per_execution=8") as refused:
+        with pytest.raises(
+            ValueError,
+            match=r"`steps_per_execution` must be 1 with the PyTorch backend\. "
+            r"Received: steps_per_execution=8",
+        ) as refused:
             cs.train_with(cs.EXECUTION_SETTINGS[setting])
         evidence("compile(steps_per_execution=8) on torch", f"ValueError: {refused.value}")
         return
@@ -227,8 +251,10 @@ def test_execution_settings(setting, evidence):
     gap = cs.largest_difference(run["weights"], default["weights"])
     evidence(f"compile({setting}=...)", cs.EXECUTION_SETTINGS[setting])
     evidence("fit() seconds: default / this setting", (round(default["seconds"], 2), round(run["seconds"], 2)))
-    evidence("resolved jit_compile, run_eagerly: default / this setting",
-             ((default["jit_compile"], default["run_eagerly"]), (run["jit_compile"], run["run_eagerly"])))
+    evidence(
+        "resolved jit_compile, run_eagerly: default / this setting",
+        ((default["jit_compile"], default["run_eagerly"]), (run["jit_compile"], run["run_eagerly"])),
+    )
     evidence("largest weight difference from the default", gap)
     assert gap < SAME_RESULT_TOLERANCE
     assert run["loss"] == pytest.approx(default["loss"], rel=1e-4)
@@ -236,20 +262,6 @@ def test_execution_settings(setting, evidence):
         assert run["run_eagerly"] is True
     if setting == "jit_compile":
         assert run["jit_compile"] is True
-
-
-def test_compile_settings_reference_rejects_bad_input():
-    """reference.basics.compile_settings says what it received and what it expected (a helper, not a tutorial claim)."""
-    with pytest.raises(ValueError, match=r"shapes do not fit a linear layer: x \(4, 3\), y \(4, 2\), kernel \(5, 2\)"):
-        cs.sgd_step_by_hand(np.zeros((4, 3)), np.zeros((4, 2)), np.zeros((5, 2)), np.zeros(2), 0.1)
-    with pytest.raises(ValueError, match="n must be between 1 and 60000, received 0"):
-        cs.mnist_digits(0)
-    with pytest.raises(ValueError, match=r"only run_eagerly, jit_compile and steps_per_execution are compared; "
-                       r"received \['optimizer'\]"):
-        cs.train_with({"optimizer": "sgd"})
-    with pytest.raises(ValueError, match="the two weight lists do not have the same shapes"):
-        cs.largest_difference([np.zeros(2)], [np.zeros(3)])
-    assert cs.largest_difference([np.zeros(2), np.ones(1)], [np.array([0.0, -0.5]), np.ones(1)]) == 0.5
 
 
 # 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.

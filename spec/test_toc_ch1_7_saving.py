@@ -15,8 +15,8 @@ import keras
 import numpy as np
 import pytest
 
+from ledger import Verdict, claim
 from reference.basics import persistence as ps
-from spec.ledger import Verdict, claim
 
 
 @claim(
@@ -51,16 +51,22 @@ def test_save_weights(tmp_path, evidence):
     x, y = ps.mnist_batch(512)
     trained = ps.compiled_classifier(seed=0)
     trained.fit(x, y, epochs=1, batch_size=64, shuffle=False, verbose=0)
-    with pytest.raises(ValueError, match=r"The filename must end in `\.weights\.h5`\. Received: filepath=") as wrong_name:
+    with pytest.raises(
+        ValueError, match=r"The filename must end in `\.weights\.h5`\. Received: filepath="
+    ) as wrong_name:
         trained.save_weights(tmp_path / "model.h5")
     trained.save_weights(tmp_path / "model.weights.h5")
     rebuilt = ps.small_classifier(seed=1)  # other initial weights, overwritten by the file
     before = rebuilt.predict(x, verbose=0)
     rebuilt.load_weights(tmp_path / "model.weights.h5")
     evidence("save_weights('model.h5')", f"ValueError: {str(wrong_name.value).replace(str(tmp_path), '$TMP')}")
-    evidence("largest prediction difference before / after load_weights",
-             (float(np.abs(before - trained.predict(x, verbose=0)).max()),
-              float(np.abs(rebuilt.predict(x, verbose=0) - trained.predict(x, verbose=0)).max())))
+    evidence(
+        "largest prediction difference before / after load_weights",
+        (
+            float(np.abs(before - trained.predict(x, verbose=0)).max()),
+            float(np.abs(rebuilt.predict(x, verbose=0) - trained.predict(x, verbose=0)).max()),
+        ),
+    )
     assert not np.array_equal(before, trained.predict(x, verbose=0))
     np.testing.assert_array_equal(rebuilt.predict(x, verbose=0), trained.predict(x, verbose=0))
 
@@ -89,15 +95,23 @@ def test_weights_file_holds_optimizer(tmp_path, evidence):
         groups = sorted(stored)
         optimizer_vars = len(stored["optimizer"]["vars"])
     fresh = ps.compiled_classifier(seed=1)
-    with pytest.warns(UserWarning, match=r"Skipping variable loading for optimizer 'adam(_\d+)?', because it has 2 "
-                      r"variables whereas the saved optimizer has 10 variables") as skipped:
+    with pytest.warns(
+        UserWarning,
+        match=r"Skipping variable loading for optimizer 'adam(_\d+)?', because it has 2 "
+        r"variables whereas the saved optimizer has 10 variables",
+    ) as skipped:
         fresh.load_weights(path)
     built = ps.load_weights_and_optimizer(ps.compiled_classifier(seed=1), path)
-    steps = {name: int(keras.ops.convert_to_numpy(m.optimizer.iterations)) for name, m in (("fresh", fresh), ("built", built))}
+    steps = {
+        name: int(keras.ops.convert_to_numpy(m.optimizer.iterations))
+        for name, m in (("fresh", fresh), ("built", built))
+    }
     for model in (trained, fresh, built):
         model.fit(x, y, epochs=1, batch_size=64, shuffle=False, verbose=0)
-    drift = {name: max(float(np.abs(a - b).max()) for a, b in zip(trained.get_weights(), m.get_weights()))
-             for name, m in (("fresh", fresh), ("built", built))}
+    drift = {
+        name: max(float(np.abs(a - b).max()) for a, b in zip(trained.get_weights(), m.get_weights()))
+        for name, m in (("fresh", fresh), ("built", built))
+    }
     evidence("groups in the .weights.h5 file / optimizer variables stored", (groups, optimizer_vars))
     evidence("load_weights into a fresh optimizer", f"UserWarning: {skipped[0].message}")
     evidence("optimizer step after loading: fresh / built first", steps)
@@ -124,12 +138,21 @@ def test_legacy_h5(tmp_path, caplog, evidence):
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     restored = keras.saving.load_model(tmp_path / "model.h5")
     evidence("logged when saving to .h5", messages)
-    evidence("reloaded: optimizer, predictions identical",
-             (type(restored.optimizer).__name__,
-              bool(np.array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0)))))
-    assert any(m.startswith("You are saving your model as an HDF5 file via `model.save()` or "
-                            "`keras.saving.save_model(model)`. This file format is considered legacy. We recommend "
-                            "using instead the native Keras format, e.g. `model.save('my_model.keras')`") for m in messages)
+    evidence(
+        "reloaded: optimizer, predictions identical",
+        (
+            type(restored.optimizer).__name__,
+            bool(np.array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))),
+        ),
+    )
+    assert any(
+        m.startswith(
+            "You are saving your model as an HDF5 file via `model.save()` or "
+            "`keras.saving.save_model(model)`. This file format is considered legacy. We recommend "
+            "using instead the native Keras format, e.g. `model.save('my_model.keras')`"
+        )
+        for m in messages
+    )
     assert np.array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))
     assert isinstance(restored.optimizer, keras.optimizers.Adam)
 
@@ -149,18 +172,25 @@ def test_custom_layer(tmp_path, evidence):
     x = np.random.default_rng(0).uniform(size=(8, 784)).astype("float32")
     plain = ps.small_classifier(custom=ps.Scale)
     plain.save(tmp_path / "plain.keras")
-    with pytest.raises(TypeError, match=r"Could not locate class 'Scale'\. Make sure custom classes and functions are "
-                       r"decorated with `@keras\.saving\.register_keras_serializable\(\)`") as missing:
+    with pytest.raises(
+        TypeError,
+        match=r"Could not locate class 'Scale'\. Make sure custom classes and functions are "
+        r"decorated with `@keras\.saving\.register_keras_serializable\(\)`",
+    ) as missing:
         keras.saving.load_model(tmp_path / "plain.keras")
     message = str(missing.value)
-    evidence("load_model, unregistered layer", "TypeError: ..." + message[message.index("Could not locate"):][:200] + "...")
+    evidence(
+        "load_model, unregistered layer", "TypeError: ..." + message[message.index("Could not locate") :][:200] + "..."
+    )
     with_objects = keras.saving.load_model(tmp_path / "plain.keras", custom_objects={"Scale": ps.Scale})
     registered = ps.small_classifier(custom=ps.RegisteredScale)
     registered.save(tmp_path / "registered.keras")
     reloaded = keras.saving.load_model(tmp_path / "registered.keras")
     evidence("registered name", keras.saving.get_registered_name(ps.RegisteredScale))
-    evidence("reloaded layer classes",
-             (type(with_objects.get_layer("scale")).__name__, type(reloaded.get_layer("scale")).__name__))
+    evidence(
+        "reloaded layer classes",
+        (type(with_objects.get_layer("scale")).__name__, type(reloaded.get_layer("scale")).__name__),
+    )
     assert keras.saving.get_registered_name(ps.RegisteredScale) == "basics>RegisteredScale"
     assert keras.saving.get_registered_name(ps.Scale) == "Scale"  # not registered: just the class name
     assert type(reloaded.get_layer("scale")) is ps.RegisteredScale and reloaded.get_layer("scale").factor == 0.5
@@ -193,34 +223,25 @@ def test_export_for_serving(tmp_path, evidence):
     served = loaded.serve(tf.constant(x)).numpy()
     evidence("files written", sorted(p.name for p in folder.iterdir()))
     evidence("signatures", sorted(loaded.signatures))
-    evidence("largest difference, tf.saved_model.load(...).serve vs model.predict", float(np.abs(served - expected).max()))
+    evidence(
+        "largest difference, tf.saved_model.load(...).serve vs model.predict", float(np.abs(served - expected).max())
+    )
     assert (folder / "saved_model.pb").is_file() and "serve" in loaded.signatures
     np.testing.assert_allclose(served, expected, atol=1e-6)
-    with pytest.raises(ValueError, match=r"File format not supported: filepath=.*Keras 3 only supports V3 `\.keras` "
-                       r"files, legacy H5 format files \(`\.h5` extension\)\. .*keras\.layers\.TFSMLayer") as refused:
+    with pytest.raises(
+        ValueError,
+        match=r"File format not supported: filepath=.*Keras 3 only supports V3 `\.keras` "
+        r"files, legacy H5 format files \(`\.h5` extension\)\. .*keras\.layers\.TFSMLayer",
+    ) as refused:
         keras.saving.load_model(folder)
-    evidence("keras.saving.load_model(folder)", f"ValueError: {str(refused.value).replace(str(tmp_path), '$TMP')[:240]}...")
+    evidence(
+        "keras.saving.load_model(folder)", f"ValueError: {str(refused.value).replace(str(tmp_path), '$TMP')[:240]}..."
+    )
     if backend == "tensorflow":
         layer = keras.layers.TFSMLayer(str(folder), call_endpoint="serve")
         through_layer = keras.ops.convert_to_numpy(layer(x))
         evidence("largest difference, TFSMLayer vs model.predict", float(np.abs(through_layer - expected).max()))
         np.testing.assert_allclose(through_layer, expected, atol=1e-6)
-
-
-def test_persistence_reference_rejects_bad_input(tmp_path):
-    """reference.basics.persistence says what it received and what it expected (a helper, not a tutorial claim)."""
-    with pytest.raises(ValueError, match="factor must be a finite number, received nan"):
-        ps.Scale(float("nan"))
-    with pytest.raises(ValueError, match="custom must be a Layer class, received 'Scale'"):
-        ps.small_classifier(custom="Scale")
-    with pytest.raises(ValueError, match="n must be between 1 and 60000, received 0"):
-        ps.mnist_batch(0)
-    with pytest.raises(ValueError, match=r"the native format needs a file name ending in \.keras, received '.*model\.h5'"):
-        ps.save_and_reload(ps.small_classifier(), tmp_path / "model.h5")
-    with pytest.raises(ValueError, match="is not compiled: compile it with the same optimizer before loading"):
-        ps.load_weights_and_optimizer(ps.small_classifier(), tmp_path / "model.weights.h5")
-    with pytest.raises(ValueError, match=r"expected a file written by save_weights, ending in \.weights\.h5; received"):
-        ps.load_weights_and_optimizer(ps.compiled_classifier(), tmp_path / "model.h5")
 
 
 # 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from keras import layers
 
+from ledger import Verdict, claim
 from reference.mnist_mlp import build_mlp
 from reference.vision import cnn
-from spec.ledger import Verdict, claim
 from spec.shared_runs import shared_run
 
 # Measured in docs/measurements/ch2_cnn_mnist_seeds.json (reference.vision.cnn.measure_seeds, seeds 0-2):
@@ -64,13 +64,17 @@ def test_conv_output_shape_formula(padding, evidence):
     out = layers.Conv2D(3, (5, 3), strides=(2, 1), padding=padding)(np.zeros((1, 28, 20, 1), "float32"))
     expected = (cnn.conv_output_length(28, 5, 2, padding), cnn.conv_output_length(20, 3, 1, padding))
     evidence("settings where Keras matches the formula (Conv2D and MaxPooling2D)", f"{agree} of 27")
-    evidence("n = 28: output size by kernel k and stride s",
-             " ".join(f"k{k}s{st}={table[f'n=28 k={k} s={st}']}" for k in (1, 3, 5) for st in (1, 2, 3)))
+    evidence(
+        "n = 28: output size by kernel k and stride s",
+        " ".join(f"k{k}s{st}={table[f'n=28 k={k} s={st}']}" for k in (1, 3, 5) for st in (1, 2, 3)),
+    )
     evidence("28x20 input, kernel (5, 3), strides (2, 1)", tuple(out.shape[1:3]))
     assert tuple(out.shape[1:3]) == expected
     # Hand computation, independent of the reference function.
-    hand = {"valid": {"n=28 k=3 s=1": 26, "n=28 k=5 s=2": 12, "n=7 k=5 s=3": 1, "n=13 k=3 s=2": 6},
-            "same": {"n=28 k=3 s=1": 28, "n=28 k=5 s=2": 14, "n=7 k=5 s=3": 3, "n=13 k=3 s=2": 7}}[padding]
+    hand = {
+        "valid": {"n=28 k=3 s=1": 26, "n=28 k=5 s=2": 12, "n=7 k=5 s=3": 1, "n=13 k=3 s=2": 6},
+        "same": {"n=28 k=3 s=1": 28, "n=28 k=5 s=2": 14, "n=7 k=5 s=3": 3, "n=13 k=3 s=2": 7},
+    }[padding]
     assert {k: table[k] for k in hand} == hand
     with pytest.raises(ValueError, match="padding must be one of"):
         cnn.conv_output_length(28, 3, 1, "full")
@@ -178,11 +182,16 @@ def test_translation_equivariance(rng, evidence):
 @pytest.mark.parametrize("head", ["GlobalMaxPooling2D", "GlobalAveragePooling2D", "Flatten"])
 def test_global_pooling_invariance(head, rng, evidence):
     x = _pattern_on_canvas(rng)
-    trunk = [layers.Conv2D(8, 3, padding="same", activation="relu"), layers.Conv2D(16, 3, padding="same", activation="relu")]
+    trunk = [
+        layers.Conv2D(8, 3, padding="same", activation="relu"),
+        layers.Conv2D(16, 3, padding="same", activation="relu"),
+    ]
     model = keras.Sequential([keras.Input((40, 40, 1)), *trunk, getattr(layers, head)(), layers.Dense(3)])
     base = keras.ops.convert_to_numpy(model(x))
-    gaps = {f"shift {dy},{dx}": float(np.abs(keras.ops.convert_to_numpy(model(_shift(x, dy, dx))) - base).max())
-            for dy, dx in ((2, 0), (0, 7), (6, 6))}
+    gaps = {
+        f"shift {dy},{dx}": float(np.abs(keras.ops.convert_to_numpy(model(_shift(x, dy, dx))) - base).max())
+        for dy, dx in ((2, 0), (0, 7), (6, 6))
+    }
     evidence("largest output change per shift", gaps)
     if head == "Flatten":
         assert min(gaps.values()) > 1e-3
@@ -204,7 +213,9 @@ def test_channel_axis(rng, evidence):
     with pytest.raises(ValueError, match="expected min_ndim=4, found ndim=3. Full shape received: \\(4, 28, 28\\)"):
         layers.Conv2D(4, 3)(digits)
     model = cnn.build_convnet()
-    gap = float(np.abs(keras.ops.convert_to_numpy(model(digits)) - keras.ops.convert_to_numpy(model(digits[..., None]))).max())
+    gap = float(
+        np.abs(keras.ops.convert_to_numpy(model(digits)) - keras.ops.convert_to_numpy(model(digits[..., None]))).max()
+    )
     evidence("model on (4, 28, 28) vs (4, 28, 28, 1), largest difference", gap)
     assert gap == 0.0
     assert cnn.to_images((rng.uniform(0, 255, (3, 28, 28))).astype("uint8")).shape == (3, 28, 28, 1)
@@ -269,8 +280,11 @@ def test_mnist_99(evidence):
     evidence("training loss per epoch", [round(v, 4) for v in result.history["loss"]])
     evidence("parameters", result.params)
     evidence("training seconds", result.seconds)
-    evidence.figure(cnn.filters_figure(result), "ch2_convnet_filters",
-                    "First convolution of the trained MNIST convnet: its 32 kernels and their feature maps for one digit")
+    evidence.figure(
+        cnn.filters_figure(result),
+        "ch2_convnet_filters",
+        "First convolution of the trained MNIST convnet: its 32 kernels and their feature maps for one digit",
+    )
     assert result.params == 34826
     assert result.test_accuracy >= FULL_RUN_THRESHOLD
     assert result.history["loss"][-1] < result.history["loss"][0]

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from keras import layers
 
+from ledger import Verdict, claim
 from reference.sequence import rnn
-from spec.ledger import Verdict, claim
 from spec.shared_runs import shared_run
 
 # Adding problem, 30 steps, 2,000 sequences, 10 epochs (docs/measurements/ch2_adding_problem_seeds.json,
@@ -102,8 +102,9 @@ def _padding_gaps(masked):
     padded with zeros to 12 steps, before ('pre') and after ('post') it."""
     tokens = [[3, 7, 2, 9, 4]]
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((None,), dtype="int32"), layers.Embedding(12, 4, mask_zero=masked),
-                              layers.LSTM(6)])
+    model = keras.Sequential(
+        [keras.Input((None,), dtype="int32"), layers.Embedding(12, 4, mask_zero=masked), layers.LSTM(6)]
+    )
     alone = keras.ops.convert_to_numpy(model(np.array(tokens)))
     gaps = {}
     for padding in ("pre", "post"):
@@ -128,8 +129,10 @@ def test_masking(rng, evidence):
     pad = np.zeros((1, 7, 3), "float32")
     model = keras.Sequential([keras.Input((None, 3)), layers.Masking(0.0), layers.GRU(6)])
     alone = keras.ops.convert_to_numpy(model(x))
-    masking = {padding: float(np.abs(alone - keras.ops.convert_to_numpy(model(np.concatenate(parts, axis=1)))).max())
-               for padding, parts in (("pre", [pad, x]), ("post", [x, pad]))}
+    masking = {
+        padding: float(np.abs(alone - keras.ops.convert_to_numpy(model(np.concatenate(parts, axis=1)))).max())
+        for padding, parts in (("pre", [pad, x]), ("post", [x, pad]))
+    }
     evidence("Embedding(mask_zero=True): largest output difference, padded vs alone", masked)
     evidence("no mask: largest output difference", {k: round(v, 4) for k, v in unmasked.items()})
     evidence("Masking layer + GRU: largest output difference", masking)
@@ -180,8 +183,11 @@ def test_long_memory(evidence):
     runs = {run.cell: run for run in _memory_runs()}
     evidence("final validation MSE (baseline 0.1667)", {c: round(r.val_mse[-1], 4) for c, r in runs.items()})
     evidence("training seconds", {c: r.seconds for c, r in runs.items()})
-    evidence.figure(rnn.memory_figure(list(runs.values())), "ch2_adding_problem",
-                    "Adding problem (30 steps): validation MSE per epoch; dashed: always answering the mean")
+    evidence.figure(
+        rnn.memory_figure(list(runs.values())),
+        "ch2_adding_problem",
+        "Adding problem (30 steps): validation MSE per epoch; dashed: always answering the mean",
+    )
     assert runs["LSTM"].val_mse[-1] < LEARNED_BELOW
     assert runs["GRU"].val_mse[-1] < LEARNED_BELOW
     assert runs["SimpleRNN"].val_mse[-1] > NOT_LEARNED_ABOVE

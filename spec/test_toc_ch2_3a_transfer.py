@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from keras import layers
 
+from ledger import Verdict, claim
 from reference.data import load_mnist
 from reference.vision import transfer
-from spec.ledger import Verdict, claim
 from spec.shared_runs import shared_run
 from spec.support import largest_change, weights_of
 
@@ -77,8 +77,9 @@ def test_freeze_keeps_weights(evidence):
 
 
 def _bn_base():
-    return keras.Sequential([keras.Input((4,)), layers.Dense(8), layers.BatchNormalization(), layers.Activation("relu")],
-                            name="base")
+    return keras.Sequential(
+        [keras.Input((4,)), layers.Dense(8), layers.BatchNormalization(), layers.Activation("relu")], name="base"
+    )
 
 
 def _guide_recipe(rng, freeze_bn_after_unfreezing=False):
@@ -102,8 +103,12 @@ def _guide_recipe(rng, freeze_bn_after_unfreezing=False):
         stats = [np.array(bn.moving_mean), np.array(bn.moving_variance)]
         kernel = np.array(dense.kernel)
         model.fit(x, y, batch_size=16, epochs=2, verbose=0)
-        moves.append((largest_change(stats, [np.array(bn.moving_mean), np.array(bn.moving_variance)]),
-                      float(np.abs(np.array(dense.kernel) - kernel).max())))
+        moves.append(
+            (
+                largest_change(stats, [np.array(bn.moving_mean), np.array(bn.moving_variance)]),
+                float(np.abs(np.array(dense.kernel) - kernel).max()),
+            )
+        )
     return moves
 
 
@@ -128,10 +133,14 @@ def test_frozen_batchnorm_inference(rng, evidence):
     inference = keras.ops.convert_to_numpy(bn(x, training=False))  # with the statistics as they now are
     frozen_training = keras.ops.convert_to_numpy(bn(x, training=True))
     evidence("frozen base: largest change of the moving statistics / of the base's kernel", (stats_moved, kernel_moved))
-    evidence("trainable BN: training=True vs training=False output, largest difference",
-             round(float(np.abs(training_mode - inference).max()), 3))
-    evidence("frozen BN: training=True vs training=False output, largest difference",
-             float(np.abs(frozen_training - inference).max()))
+    evidence(
+        "trainable BN: training=True vs training=False output, largest difference",
+        round(float(np.abs(training_mode - inference).max()), 3),
+    )
+    evidence(
+        "frozen BN: training=True vs training=False output, largest difference",
+        float(np.abs(frozen_training - inference).max()),
+    )
     assert stats_moved == 0.0 and kernel_moved == 0.0
     assert float(np.abs(training_mode - inference).max()) > 1.0
     np.testing.assert_array_equal(frozen_training, inference)
@@ -153,10 +162,14 @@ def test_frozen_batchnorm_inference(rng, evidence):
 def test_training_false_after_unfreezing(rng, evidence):
     _, (stats_moved, kernel_moved) = _guide_recipe(rng)
     _, (fixed_stats, fixed_kernel) = _guide_recipe(rng, freeze_bn_after_unfreezing=True)
-    evidence("after unfreezing (base called with training=False): change of the moving statistics / of the kernel",
-             (round(stats_moved, 4), round(kernel_moved, 4)))
-    evidence("fix, BatchNormalization.trainable = False after unfreezing: change of the statistics / of the kernel",
-             (fixed_stats, round(fixed_kernel, 4)))
+    evidence(
+        "after unfreezing (base called with training=False): change of the moving statistics / of the kernel",
+        (round(stats_moved, 4), round(kernel_moved, 4)),
+    )
+    evidence(
+        "fix, BatchNormalization.trainable = False after unfreezing: change of the statistics / of the kernel",
+        (fixed_stats, round(fixed_kernel, 4)),
+    )
     evidence("backend", keras.backend.backend())
     assert stats_moved > 0.1 and kernel_moved > 1e-3
     assert fixed_stats == 0.0 and fixed_kernel > 1e-3
@@ -178,7 +191,10 @@ def test_adadelta_default(evidence):
     as_written = transfer.first_task_accuracy("adadelta", seed=0)
     corrected = transfer.first_task_accuracy(keras.optimizers.Adadelta(learning_rate=1.0), seed=0)
     evidence("learning rate of optimizer='adadelta'", rate)
-    evidence("accuracy after one epoch: 'adadelta' / Adadelta(learning_rate=1.0)", (round(as_written, 3), round(corrected, 3)))
+    evidence(
+        "accuracy after one epoch: 'adadelta' / Adadelta(learning_rate=1.0)",
+        (round(as_written, 3), round(corrected, 3)),
+    )
     assert rate == pytest.approx(0.001)
     assert as_written < ADADELTA_STRING_BELOW
     assert corrected > ADADELTA_ONE_ABOVE
@@ -197,8 +213,10 @@ def test_adadelta_default(evidence):
 )
 def test_transfer_anchor(evidence):
     result = _recipe()
-    evidence("test accuracy, digits 0-4 / digits 5-9 with frozen features",
-             (round(result.first_accuracy, 4), round(result.second_accuracy, 4)))
+    evidence(
+        "test accuracy, digits 0-4 / digits 5-9 with frozen features",
+        (round(result.first_accuracy, 4), round(result.second_accuracy, 4)),
+    )
     evidence("both stages, seconds", result.seconds)
     assert result.first_accuracy >= FIRST_THRESHOLD
     assert result.second_accuracy >= SECOND_THRESHOLD
@@ -234,11 +252,19 @@ def test_only_head_trains(evidence):
 def test_few_labels(evidence):
     few = _recipe().few
     final, curves = few["final"], few["curves"]
-    evidence("test accuracy on 4,861 digits 5-9: transfer / scratch", (round(final["transfer"], 4), round(final["scratch"], 4)))
-    evidence("accuracy after epoch 1 (1,000 test digits): transfer / scratch",
-             (round(curves["transfer"][0], 3), round(curves["scratch"][0], 3)))
-    evidence.figure(transfer.transfer_figure(_recipe()), "ch2_transfer_vs_scratch",
-                    "20 labels per digit of 5-9: frozen features from 0-4 plus a new head, against training from scratch")
+    evidence(
+        "test accuracy on 4,861 digits 5-9: transfer / scratch",
+        (round(final["transfer"], 4), round(final["scratch"], 4)),
+    )
+    evidence(
+        "accuracy after epoch 1 (1,000 test digits): transfer / scratch",
+        (round(curves["transfer"][0], 3), round(curves["scratch"][0], 3)),
+    )
+    evidence.figure(
+        transfer.transfer_figure(_recipe()),
+        "ch2_transfer_vs_scratch",
+        "20 labels per digit of 5-9: frozen features from 0-4 plus a new head, against training from scratch",
+    )
     assert few["per_class"] == 20 and len(curves["transfer"]) == len(curves["scratch"]) == 20
     assert final["transfer"] - final["scratch"] >= FEW_LABEL_GAP
     assert curves["transfer"][0] > curves["scratch"][0]

@@ -11,9 +11,9 @@ Reference code: ``reference.vision.detection`` (``python -m reference.vision.det
 import numpy as np
 import pytest
 
+from ledger import Verdict, claim
 from reference.data import load_mnist
 from reference.vision import detection
-from spec.ledger import Verdict, claim
 from spec.shared_runs import shared_run
 
 # docs/measurements/ch2_detection_seeds.json (reference.vision.detection.measure_seeds, seeds 0-2): 10,000 training
@@ -79,12 +79,17 @@ def test_detection_data(evidence):
         rest = image.copy()
         rest[y0:y1, x0:x1] = 0
         outside += int(rest.max() > 0)
-        tight += int(inside[0].max() > 0 and inside[-1].max() > 0 and inside[:, 0].max() > 0 and inside[:, -1].max() > 0)
+        tight += int(
+            inside[0].max() > 0 and inside[-1].max() > 0 and inside[:, 0].max() > 0 and inside[:, -1].max() > 0
+        )
     longer = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
     evidence("images, boxes, labels", (canvases.images.shape, canvases.boxes.shape, canvases.labels.shape))
     evidence("canvases with ink outside the box / with a tight box", (outside, tight))
     evidence("longer box side, min-max (pixels)", (int(longer.min()), int(longer.max())))
-    evidence("box corners span x, y", ((int(boxes[:, 0].min()), int(boxes[:, 2].max())), (int(boxes[:, 1].min()), int(boxes[:, 3].max()))))
+    evidence(
+        "box corners span x, y",
+        ((int(boxes[:, 0].min()), int(boxes[:, 2].max())), (int(boxes[:, 1].min()), int(boxes[:, 3].max()))),
+    )
     assert canvases.images.shape == (500, 48, 48, 1) and canvases.images.max() <= 1.0
     assert outside == 0 and tight == 500
     assert longer.min() == 14 and longer.max() == 28
@@ -109,7 +114,9 @@ def test_two_heads(rng, evidence):
     model = detection.compile_detector(detection.build_detector())
     images = rng.uniform(0, 1, size=(32, 48, 48, 1)).astype("float32")
     out = model.predict(images, verbose=0)
-    history = model.fit(images, {"class": rng.integers(0, 10, 32), "box": rng.uniform(0, 1, (32, 4))}, epochs=1, verbose=0)
+    history = model.fit(
+        images, {"class": rng.integers(0, 10, 32), "box": rng.uniform(0, 1, (32, 4))}, epochs=1, verbose=0
+    )
     evidence("outputs", {k: tuple(v.shape) for k, v in out.items()})
     evidence("parameters", model.count_params())
     evidence("losses logged by fit", sorted(history.history))
@@ -142,8 +149,11 @@ def test_detection_quality(evidence):
     evidence("share with IoU >= 0.5", round(result.hit_rate, 4))
     evidence("class accuracy", round(result.class_accuracy, 4))
     evidence("training seconds", result.seconds)
-    evidence.figure(detection.detection_figure(result), "ch2_detection_boxes",
-                    "Held-out canvases: true boxes (green) and the detector's boxes and classes (red)")
+    evidence.figure(
+        detection.detection_figure(result),
+        "ch2_detection_boxes",
+        "Held-out canvases: true boxes (green) and the detector's boxes and classes (red)",
+    )
     assert result.mean_iou >= MIN_MEAN_IOU
     assert result.mean_iou > 2.5 * result.mean_box_iou
     assert result.hit_rate >= MIN_HIT_RATE

@@ -16,8 +16,8 @@ import keras
 import numpy as np
 import pytest
 
+from ledger import Verdict, claim
 from reference.sequence import text_generation as tg
-from spec.ledger import Verdict, claim
 from spec.shared_runs import shared_run
 
 TEMPERATURES = (0.2, 0.5, 1.0, 1.2)
@@ -105,7 +105,9 @@ def test_entropy_by_hand(evidence):
 def test_temperature_reweighting(evidence):
     p = np.array([0.5, 0.25, 0.15, 0.07, 0.03])
     entropies = {t: float(-(q * np.log(q)).sum()) for t in (0.2, 0.5, 1.0, 1.2, 2.0) for q in [tg.reweight(p, t)]}
-    evidence("entropy of the sampling distribution by temperature (nats)", {t: round(h, 4) for t, h in entropies.items()})
+    evidence(
+        "entropy of the sampling distribution by temperature (nats)", {t: round(h, 4) for t, h in entropies.items()}
+    )
     evidence("T = 0.01", np.round(tg.reweight(p, 0.01), 4).tolist())
     np.testing.assert_allclose(tg.reweight(p, 1.0), p, rtol=1e-12)
     assert tg.reweight(p, 0.01)[0] > 0.999
@@ -130,7 +132,9 @@ def test_next_character_model(evidence):
     vocab = tg.CharVocabulary("hello world")
     ids = vocab.encode("hello world")
     x, y = tg.training_windows(ids, length=4)
-    evidence("'hello world' windows of 4 -> next characters", [(vocab.decode(a), vocab.decode(b)) for a, b in zip(x, y)])
+    evidence(
+        "'hello world' windows of 4 -> next characters", [(vocab.decode(a), vocab.decode(b)) for a, b in zip(x, y)]
+    )
     assert [vocab.decode(a) for a in x] == ["hell", "o wo"] and [vocab.decode(b) for b in y] == ["ello", " wor"]
     assert vocab.decode(ids) == "hello world"
     model = tg.build_char_lstm(68)
@@ -231,8 +235,11 @@ def test_samples(evidence):
     for t in TEMPERATURES:
         evidence(f"sample at T = {t}", repr(result.samples.texts[t][0][:160]))
     evidence("share of real words, by temperature", {t: round(v, 3) for t, v in share.items()})
-    evidence.figure(tg.samples_figure(result), "ch2_text_samples",
-                    "Character LSTM trained on pydoc's help topics: one sample per temperature")
+    evidence.figure(
+        tg.samples_figure(result),
+        "ch2_text_samples",
+        "Character LSTM trained on pydoc's help topics: one sample per temperature",
+    )
     vocab = set(tg.CharVocabulary(corpus).chars)
     assert all(len(s) == 300 and set(s) <= vocab for texts in result.samples.texts.values() for s in texts)
     assert share[0.5] >= MIN_REAL_WORDS_AT_HALF

@@ -13,12 +13,12 @@ from sklearn.datasets import load_digits, load_sample_image, make_blobs, make_mo
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler, scale
 
+from ledger import Verdict, claim
 from reference import data
 from reference.clustering import applications as clustering
+from reference.clustering.kmeans import initial_centers, kmeans
 from reference.data import load_mnist
 from reference.figures import plt
-from reference.clustering.kmeans import initial_centers, kmeans
-from spec.ledger import Verdict, claim
 
 
 def _blobs():
@@ -174,7 +174,9 @@ def test_dbscan_parameters(evidence):
     table = {f"eps={e}, min_samples={m}": summary(e, m) for e, m in [(0.1, 10), (0.3, 10), (0.6, 10), (0.3, 30)]}
     evidence("(clusters, noise points)", table)
     assert table["eps=0.3, min_samples=10"][0] == 3
-    assert table["eps=0.1, min_samples=10"][1] > table["eps=0.3, min_samples=10"][1] > table["eps=0.6, min_samples=10"][1]
+    assert (
+        table["eps=0.1, min_samples=10"][1] > table["eps=0.3, min_samples=10"][1] > table["eps=0.6, min_samples=10"][1]
+    )
     assert table["eps=0.6, min_samples=10"][0] < 3
     assert table["eps=0.3, min_samples=30"][1] > table["eps=0.3, min_samples=10"][1]
 
@@ -217,21 +219,13 @@ def test_digits_demo_anchor(evidence):
     digits = load_digits()
     data = scale(digits.data)
     ari = {
-        init: metrics.adjusted_rand_score(digits.target, KMeans(10, init=init, n_init=4, random_state=0).fit(data).labels_)
+        init: metrics.adjusted_rand_score(
+            digits.target, KMeans(10, init=init, n_init=4, random_state=0).fit(data).labels_
+        )
         for init in ("k-means++", "random")
     }
     evidence("ARI", {k: round(v, 3) for k, v in ari.items()})
     assert 0.45 < ari["k-means++"] < 0.60 and 0.45 < ari["random"] < 0.60
-
-
-def test_psnr_hand_computed():
-    """reference.clustering.applications.psnr against hand-computed cases (a helper, not a tutorial claim)."""
-    zeros = np.zeros((4, 4, 3), np.uint8)
-    assert clustering.psnr(zeros, zeros + 10) == pytest.approx(10 * np.log10(255**2 / 100))  # MSE 100: 28.13 dB
-    assert clustering.psnr(zeros, zeros) == float("inf")
-    half = zeros.copy()
-    half[:2] = 255  # half the pixels off by 255: MSE 255^2 / 2, PSNR 10 log10(2) = 3.01 dB
-    assert clustering.psnr(zeros, half) == pytest.approx(10 * np.log10(2))
 
 
 @claim(
@@ -248,7 +242,9 @@ def test_colour_segmentation(evidence):
     segmented = {k: clustering.segment_colors(image, k) for k in ks}
     distinct = {k: len(np.unique(s.reshape(-1, 3), axis=0)) for k, s in segmented.items()}
     quality = {k: round(clustering.psnr(image, s), 2) for k, s in segmented.items()}
-    random_quality = {k: round(clustering.psnr(image, clustering.quantize(image, clustering.random_codebook(k))), 2) for k in ks}
+    random_quality = {
+        k: round(clustering.psnr(image, clustering.quantize(image, clustering.random_codebook(k))), 2) for k in ks
+    }
     evidence("distinct colours", distinct)
     evidence("PSNR dB, K-means", quality)
     evidence("PSNR dB, random codebook", random_quality)
@@ -256,12 +252,21 @@ def test_colour_segmentation(evidence):
     assert all(quality[a] < quality[b] for a, b in zip(ks, ks[1:]))
     assert all(quality[k] > random_quality[k] + 3 for k in ks)
     # The palette comes from a 5,000-pixel sample; fitted on every pixel it is no better by more than 0.3 dB.
-    full = {k: clustering.psnr(image, clustering.quantize(image, KMeans(k, n_init=1, random_state=0).fit(
-        image.reshape(-1, 3).astype("float32")).cluster_centers_)) for k in (4, 16)}
+    full = {
+        k: clustering.psnr(
+            image,
+            clustering.quantize(
+                image, KMeans(k, n_init=1, random_state=0).fit(image.reshape(-1, 3).astype("float32")).cluster_centers_
+            ),
+        )
+        for k in (4, 16)
+    }
     evidence("PSNR dB, scikit-learn KMeans on all pixels", {k: round(v, 2) for k, v in full.items()})
     assert all(quality[k] > full[k] - 0.3 for k in full)
     fig, axes = plt.subplots(1, len(ks) + 1, figsize=(3 * (len(ks) + 1), 2.6))
-    for ax, (title, picture) in zip(axes, [("original", image)] + [(f"k={k}, {quality[k]} dB", segmented[k]) for k in ks]):
+    for ax, (title, picture) in zip(
+        axes, [("original", image)] + [(f"k={k}, {quality[k]} dB", segmented[k]) for k in ks]
+    ):
         ax.imshow(picture)
         ax.set_title(title, fontsize=9)
         ax.axis("off")
@@ -310,7 +315,10 @@ def test_image_clustering_raw(dataset, evidence):
     result = kmeans(x, 10, seed=0)
     projected = PCA(2, random_state=0).fit_transform(x)
     fig, axes = plt.subplots(1, 2, figsize=(9, 4))
-    for ax, colours, title in ((axes[0], result.labels, "coloured by K-means cluster"), (axes[1], y, "coloured by true digit")):
+    for ax, colours, title in (
+        (axes[0], result.labels, "coloured by K-means cluster"),
+        (axes[1], y, "coloured by true digit"),
+    ):
         ax.scatter(projected[:, 0], projected[:, 1], c=colours, cmap="tab10", s=5)
         ax.set_title(title)
     evidence.figure(fig, "digits_clusters", "scikit-learn digits, 2-D PCA projection: K-means clusters vs true labels")
@@ -346,7 +354,8 @@ def test_embedding_clustering(dataset, evidence):
     raw = [clustering.scores(y, kmeans(x, 10, seed=s).labels)["ari"] for s in range(3)]
     embedded = [
         clustering.scores(
-            y, kmeans(clustering.autoencoder_embedding(x, epochs=AUTOENCODER_EPOCHS[dataset], seed=s), 10, seed=s).labels
+            y,
+            kmeans(clustering.autoencoder_embedding(x, epochs=AUTOENCODER_EPOCHS[dataset], seed=s), 10, seed=s).labels,
         )["ari"]
         for s in range(3)
     ]

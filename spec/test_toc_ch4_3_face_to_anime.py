@@ -18,9 +18,9 @@ import keras
 import numpy as np
 import pytest
 
-from reference.gans import cartoon as ct
+from ledger import Verdict, claim
 from reference.clustering.kmeans import initial_centers
-from spec.ledger import Verdict, claim
+from reference.gans import cartoon as ct
 from spec.shared_runs import shared_run
 from spec.support import largest_change, weights_of
 
@@ -42,10 +42,14 @@ def test_cartoon_operator(evidence):
     from sklearn.cluster import KMeans
 
     first, rest = ct.face_resemblance()
-    evidence("correlation with the mean face > 0.3: images 0-99 / 100-199",
-             (int((first > 0.3).sum()), int((rest > 0.3).sum())))
-    evidence("median correlation with the mean face: images 0-99 / 100-199", (round(float(np.median(first)), 2),
-                                                                              round(float(np.median(rest)), 2)))
+    evidence(
+        "correlation with the mean face > 0.3: images 0-99 / 100-199",
+        (int((first > 0.3).sum()), int((rest > 0.3).sum())),
+    )
+    evidence(
+        "median correlation with the mean face: images 0-99 / 100-199",
+        (round(float(np.median(first)), 2), round(float(np.median(rest)), 2)),
+    )
     assert (first > 0.3).sum() >= 80 and (rest > 0.3).sum() <= 5
     domains = ct.make_domains()
     palette = domains.palette
@@ -57,8 +61,10 @@ def test_cartoon_operator(evidence):
     start = initial_centers(pixels[:, None], ct.PALETTE_SIZE, seed=ct.PALETTE_SEED)
     fitted = KMeans(ct.PALETTE_SIZE, init=start, n_init=1).fit(pixels[:, None])
     sklearn_levels = np.sort(fitted.cluster_centers_.ravel())
-    evidence("scikit-learn KMeans from the same start (its tolerance stops it slightly earlier)",
-             np.round(sklearn_levels, 3).tolist())
+    evidence(
+        "scikit-learn KMeans from the same start (its tolerance stops it slightly earlier)",
+        np.round(sklearn_levels, 3).tolist(),
+    )
     np.testing.assert_allclose(palette, sklearn_levels, atol=5e-3)
     cartoons = domains.test_b[..., 0]
     outline = np.stack([ct.edge_mask(p) for p in domains.test_a[..., 0]])
@@ -99,8 +105,10 @@ def test_domains_are_unpaired(evidence):
     assert not (groups["a"] & groups["b"]) and not (groups["held_out"] & (groups["a"] | groups["b"]))
     cartoons_of_a = ct.cartoonise(domains.train_a, domains.palette)
     distance = np.abs(cartoons_of_a[:, None] - domains.train_b[None]).mean(axis=(2, 3, 4))
-    evidence("(cartoon of an A photo, B cartoon) pairs, mean |difference|: closest / median",
-             (round(float(distance.min()), 3), round(float(np.median(distance)), 3)))
+    evidence(
+        "(cartoon of an A photo, B cartoon) pairs, mean |difference|: closest / median",
+        (round(float(distance.min()), 3), round(float(np.median(distance)), 3)),
+    )
     assert distance.min() > 0.02
     photos_b = ct.load_faces()[domains.index["b"]][..., None]
     photos = np.abs(domains.train_a[:, None] - photos_b[None]).mean(axis=(2, 3, 4))
@@ -125,8 +133,10 @@ def test_cyclegan_parts(evidence):
     domains = ct.make_domains()
     model = ct.CycleGAN(average=None)
     evidence("parameters: generator, discriminator", (model.g_ab.count_params(), model.d_a.count_params()))
-    evidence("combined model: outputs and losses", [f"{o.shape} {l}" for o, l in zip(
-        model.combined.outputs, ["mse", "mse", "mae", "mae", "mae", "mae"])])
+    evidence(
+        "combined model: outputs and losses",
+        [f"{o.shape} {l}" for o, l in zip(model.combined.outputs, ["mse", "mse", "mae", "mae", "mae", "mae"])],
+    )
     for g in (model.g_ab, model.g_ba):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(g(domains.test_a)), domains.test_a)
     # The receptive field, measured: flip each pixel of one photo in turn and see which move the middle score.
@@ -136,8 +146,10 @@ def test_cyclegan_parts(evidence):
     scores = keras.ops.convert_to_numpy(model.d_b.predict(flipped, batch_size=626, verbose=0))[:, 6, 6, 0]
     rows, cols = np.nonzero(np.abs(scores[:-1] - scores[-1]).reshape(25, 25) > 1e-5)
     field = (int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1))
-    evidence("discriminator output shape; pixels that move its middle score (rows, columns)",
-             (tuple(model.d_b.output.shape), (int(rows.min()), int(rows.max())), (int(cols.min()), int(cols.max()))))
+    evidence(
+        "discriminator output shape; pixels that move its middle score (rows, columns)",
+        (tuple(model.d_b.output.shape), (int(rows.min()), int(rows.max())), (int(cols.min()), int(cols.max()))),
+    )
     assert tuple(model.d_b.output.shape) == (None, 13, 13, 1) and field == (9, 9)
     a, b = ct.with_flips(domains.train_a)[:8], ct.with_flips(domains.train_b)[:8]
     ones = np.ones((8, 13, 13, 1), "float32")
@@ -147,14 +159,17 @@ def test_cyclegan_parts(evidence):
     model.d_a.trainable = model.d_b.trainable = True
     after = [weights_of(m) for m in (model.d_a, model.d_b, model.g_ab, model.g_ba)]
     moved_by_combined = [largest_change(x, y) for x, y in zip(before, after)]
-    evidence("largest weight change from one combined step: D_A, D_B, G_AB, G_BA",
-             np.round(moved_by_combined, 6).tolist())
+    evidence(
+        "largest weight change from one combined step: D_A, D_B, G_AB, G_BA", np.round(moved_by_combined, 6).tolist()
+    )
     assert moved_by_combined[0] == moved_by_combined[1] == 0.0 and min(moved_by_combined[2:]) > 0
     losses = model.train_step(a, b)
     networks = (model.d_a, model.d_b, model.g_ab, model.g_ba)
     moved_by_step = [largest_change(x, weights_of(m)) for x, m in zip(after, networks)]
-    evidence("one train_step: losses; largest weight change D_A, D_B, G_AB, G_BA",
-             ({k: round(v, 4) for k, v in losses.items()}, np.round(moved_by_step, 6).tolist()))
+    evidence(
+        "one train_step: losses; largest weight change D_A, D_B, G_AB, G_BA",
+        ({k: round(v, 4) for k, v in losses.items()}, np.round(moved_by_step, 6).tolist()),
+    )
     assert min(moved_by_step) > 0
 
 
@@ -174,12 +189,26 @@ def _trained():
             if seed == SEEDS[0]:
                 translated = training.model.translate(domains.test_a)
                 photos, target = domains.test_a, domains.test_b
-                per_image = [(ct.scores(translated[i:i + 1], target[i:i + 1]), ct.scores(photos[i:i + 1], target[i:i + 1]))
-                             for i in range(len(translated))]
-                runs[seed].update({"per_image": per_image, "steps": training.steps, "ssim_curve": training.ssim,
-                                   "photo_cycle_curve": training.photo_cycle, "change_curve": training.change,
-                                   "photos": photos, "cartoons": target, "translated": translated,
-                                   "back": training.model.to_photos(translated)})
+                per_image = [
+                    (
+                        ct.scores(translated[i : i + 1], target[i : i + 1]),
+                        ct.scores(photos[i : i + 1], target[i : i + 1]),
+                    )
+                    for i in range(len(translated))
+                ]
+                runs[seed].update(
+                    {
+                        "per_image": per_image,
+                        "steps": training.steps,
+                        "ssim_curve": training.ssim,
+                        "photo_cycle_curve": training.photo_cycle,
+                        "change_curve": training.change,
+                        "photos": photos,
+                        "cartoons": target,
+                        "translated": translated,
+                        "back": training.model.to_photos(translated),
+                    }
+                )
         return runs
 
     return shared_run("ch4_3-cyclegan", compute)
@@ -213,28 +242,49 @@ MIN_SSIM_GAIN = 0.01  # the median of 3 seeds: half the worst good seed's gain
 )
 def test_translation_beats_identity(evidence):
     runs = _trained()
-    gains = {seed: (run["result"]["translation"]["psnr"] - run["result"]["identity"]["psnr"],
-                    run["result"]["translation"]["ssim"] - run["result"]["identity"]["ssim"]) for seed, run in runs.items()}
+    gains = {
+        seed: (
+            run["result"]["translation"]["psnr"] - run["result"]["identity"]["psnr"],
+            run["result"]["translation"]["ssim"] - run["result"]["identity"]["ssim"],
+        )
+        for seed, run in runs.items()
+    }
     first = runs[SEEDS[0]]
     result = first["result"]
     per_image = first["per_image"]
     wins = sum(t["psnr"] > i["psnr"] for t, i in per_image)
     ssim_wins = sum(t["ssim"] > i["ssim"] for t, i in per_image)
-    evidence("gain over the unchanged photo (PSNR dB, SSIM), by seed",
-             {seed: (round(p, 2), round(s, 3)) for seed, (p, s) in gains.items()})
-    evidence(f"seed {SEEDS[0]}: PSNR (dB), SSIM of the translation / the photo unchanged",
-             (round(result["translation"]["psnr"], 2), round(result["identity"]["psnr"], 2),
-              round(result["translation"]["ssim"], 3), round(result["identity"]["ssim"], 3)))
-    evidence(f"seed {SEEDS[0]}: held-out faces whose translation beats the unchanged photo (PSNR, SSIM)",
-             f"{wins} and {ssim_wins} of {len(per_image)}")
+    evidence(
+        "gain over the unchanged photo (PSNR dB, SSIM), by seed",
+        {seed: (round(p, 2), round(s, 3)) for seed, (p, s) in gains.items()},
+    )
+    evidence(
+        f"seed {SEEDS[0]}: PSNR (dB), SSIM of the translation / the photo unchanged",
+        (
+            round(result["translation"]["psnr"], 2),
+            round(result["identity"]["psnr"], 2),
+            round(result["translation"]["ssim"], 3),
+            round(result["identity"]["ssim"], 3),
+        ),
+    )
+    evidence(
+        f"seed {SEEDS[0]}: held-out faces whose translation beats the unchanged photo (PSNR, SSIM)",
+        f"{wins} and {ssim_wins} of {len(per_image)}",
+    )
     evidence(f"seed {SEEDS[0]}: PSNR every 100 steps", np.round(first["psnr_curve"], 2).tolist())
     evidence(f"seed {SEEDS[0]}: training time (s, records excluded)", result["seconds"])
     assert np.median([p for p, _ in gains.values()]) > MIN_PSNR_GAIN
     assert np.median([s for _, s in gains.values()]) > MIN_SSIM_GAIN
-    assert all(run["result"]["change_last"] > 0.02 for run in runs.values())  # the translations really changed the photos
+    assert all(
+        run["result"]["change_last"] > 0.02 for run in runs.values()
+    )  # the translations really changed the photos
     fig = ct.figure(first["photos"], first["cartoons"], first["translated"], first["back"])
-    evidence.figure(fig, "ch4_3_cyclegan_faces", f"CycleGAN, 1200 steps, seed {SEEDS[0]}: held-out photos, their true "
-                    "cartoons, the translations, and the translations translated back")
+    evidence.figure(
+        fig,
+        "ch4_3_cyclegan_faces",
+        f"CycleGAN, 1200 steps, seed {SEEDS[0]}: held-out photos, their true "
+        "cartoons, the translations, and the translations translated back",
+    )
 
 
 def _rounded(result, *keys):
@@ -289,19 +339,35 @@ def test_bad_input(evidence):
     palette = np.array([0.2, 0.5, 0.8], "float32")
     floats = "float32"
     cases = {
-        "cartoonise(28x28 images)": (lambda: ct.cartoonise(np.zeros((2, 28, 28), floats), palette),
-                                     r"received shape \(2, 28, 28\)"),
-        "cartoonise(RGB images)": (lambda: ct.cartoonise(np.zeros((2, 25, 25, 3), floats), palette), r"grayscale 25x25"),
-        "cartoonise(pixels 0-255)": (lambda: ct.cartoonise(good * 255, palette),
-                                     r"must lie in \[0, 1\]; received values in \[127.5, 127.5\]"),
-        "cartoonise(uint8)": (lambda: ct.cartoonise(np.zeros((2, 25, 25), "uint8"), palette),
-                              r"must be floats in \[0, 1\]; received dtype uint8"),
-        "check_images(NaN pixels)": (lambda: ct.check_images(np.where(np.eye(25)[None] > 0, np.nan, 0.5)),
-                                     r"must be finite, in \[0, 1\]; received 25 NaN"),
+        "cartoonise(28x28 images)": (
+            lambda: ct.cartoonise(np.zeros((2, 28, 28), floats), palette),
+            r"received shape \(2, 28, 28\)",
+        ),
+        "cartoonise(RGB images)": (
+            lambda: ct.cartoonise(np.zeros((2, 25, 25, 3), floats), palette),
+            r"grayscale 25x25",
+        ),
+        "cartoonise(pixels 0-255)": (
+            lambda: ct.cartoonise(good * 255, palette),
+            r"must lie in \[0, 1\]; received values in \[127.5, 127.5\]",
+        ),
+        "cartoonise(uint8)": (
+            lambda: ct.cartoonise(np.zeros((2, 25, 25), "uint8"), palette),
+            r"must be floats in \[0, 1\]; received dtype uint8",
+        ),
+        "check_images(NaN pixels)": (
+            lambda: ct.check_images(np.where(np.eye(25)[None] > 0, np.nan, 0.5)),
+            r"must be finite, in \[0, 1\]; received 25 NaN",
+        ),
         "cartoonise(palette 0-255)": (lambda: ct.cartoonise(good, palette * 255), r"palette must be .* in \[0, 1\]"),
-        "scores(2 images, 1 target)": (lambda: ct.scores(good, good[:1]), r"one target per image; received 2 images and 1"),
-        "CycleGAN.translate(28x28)": (lambda: ct.CycleGAN(average=None).translate(np.zeros((1, 28, 28), floats)),
-                                      r"photos must be grayscale"),
+        "scores(2 images, 1 target)": (
+            lambda: ct.scores(good, good[:1]),
+            r"one target per image; received 2 images and 1",
+        ),
+        "CycleGAN.translate(28x28)": (
+            lambda: ct.CycleGAN(average=None).translate(np.zeros((1, 28, 28), floats)),
+            r"photos must be grayscale",
+        ),
     }
     for name, (call, pattern) in cases.items():
         with pytest.raises(ValueError, match=pattern) as failure:

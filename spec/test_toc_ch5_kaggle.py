@@ -20,10 +20,10 @@ import pytest
 from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from ledger import Verdict, claim
 from reference.data import load_mnist
 from reference.figures import plt
 from reference.kaggle import digit_recognizer as kaggle
-from spec.ledger import Verdict, claim
 from spec.shared_runs import shared_run
 
 # sha256 of the files write_competition_files builds (MNIST split with seed 2012): any change to the split,
@@ -77,7 +77,9 @@ def test_competition_files(files, evidence):
     evidence("train.csv rows per digit 0-9", counts.tolist())
     assert counts.sum() == 42_000 and counts.min() > 3500  # every digit well represented (MNIST: 9-11% each)
     assert (_sha256(files / "train.csv"), _sha256(files / "test.csv")) == (TRAIN_CSV_SHA256, TEST_CSV_SHA256)
-    with pytest.raises(ValueError, match=r"expected the columns label, pixel0 \.\. pixel783 \(785 columns\); received 784"):
+    with pytest.raises(
+        ValueError, match=r"expected the columns label, pixel0 \.\. pixel783 \(785 columns\); received 784"
+    ):
         kaggle.read_train(files / "test.csv")
 
 
@@ -94,17 +96,36 @@ def _good_submission(solution):
 
 # The mistakes that make Kaggle refuse an upload, each as a learner makes it, with the message ours gives.
 MISTAKES = {
-    "pandas index written too": (lambda s: s, {"index": True},
-                                 r"header must be exactly ImageId,Label; received Unnamed: 0,ImageId,Label"),
-    "ids counted from 0": (lambda s: s.assign(ImageId=s["ImageId"] - 1), {},
-                           r"each of 1\.\.28000 exactly once \(ids start at 1\); received ids 0\.\.27999"),
-    "labels as floats": (lambda s: s.assign(Label=s["Label"].astype(float)), {},
-                         r"Label must hold integers; received dtype float64 \(first value 4\.0\)"),
-    "one-hot columns instead of a label": (lambda s: pd.DataFrame(np.eye(10, dtype=int)[s["Label"]]).assign(
-        ImageId=s["ImageId"]), {}, r"header must be exactly ImageId,Label; received 0,1,2"),
-    "validation rows, not test rows": (lambda s: s.head(9000), {}, r"expected 28000 rows, one per test image; received 9000"),
-    "a label out of range": (lambda s: s.assign(Label=s["Label"].replace(9, 10)), {},
-                             r"Label must be a digit 0\.\.9; received values 0\.\.10"),
+    "pandas index written too": (
+        lambda s: s,
+        {"index": True},
+        r"header must be exactly ImageId,Label; received Unnamed: 0,ImageId,Label",
+    ),
+    "ids counted from 0": (
+        lambda s: s.assign(ImageId=s["ImageId"] - 1),
+        {},
+        r"each of 1\.\.28000 exactly once \(ids start at 1\); received ids 0\.\.27999",
+    ),
+    "labels as floats": (
+        lambda s: s.assign(Label=s["Label"].astype(float)),
+        {},
+        r"Label must hold integers; received dtype float64 \(first value 4\.0\)",
+    ),
+    "one-hot columns instead of a label": (
+        lambda s: pd.DataFrame(np.eye(10, dtype=int)[s["Label"]]).assign(ImageId=s["ImageId"]),
+        {},
+        r"header must be exactly ImageId,Label; received 0,1,2",
+    ),
+    "validation rows, not test rows": (
+        lambda s: s.head(9000),
+        {},
+        r"expected 28000 rows, one per test image; received 9000",
+    ),
+    "a label out of range": (
+        lambda s: s.assign(Label=s["Label"].replace(9, 10)),
+        {},
+        r"Label must be a digit 0\.\.9; received values 0\.\.10",
+    ),
 }
 
 
@@ -174,10 +195,18 @@ def _workflow():
     def compute():
         result = kaggle.run_workflow(rows=9000, folds=3, epochs=3, seed=0)
         solution = pd.read_csv(kaggle.write_competition_files() / "solution.csv")
-        return {"table": result.table, "fold_accuracy": result.cv.fold_accuracy, "test": result.cv.test,
-                "oof": result.cv.oof, "folds": result.cv.folds, "cv_labels": result.cv.labels,
-                "submitted": result.submitted, "submission": result.submission, "score": result.score,
-                "test_labels": solution["Label"].to_numpy()}
+        return {
+            "table": result.table,
+            "fold_accuracy": result.cv.fold_accuracy,
+            "test": result.cv.test,
+            "oof": result.cv.oof,
+            "folds": result.cv.folds,
+            "cv_labels": result.cv.labels,
+            "submitted": result.submitted,
+            "submission": result.submission,
+            "score": result.score,
+            "test_labels": solution["Label"].to_numpy(),
+        }
 
     return shared_run("ch5-kaggle-workflow", compute)
 
@@ -204,7 +233,9 @@ CV_TOLERANCE = 0.015
 def test_cv_estimate(evidence):
     run = _workflow()
     table = run["table"]
-    evidence("table (CV over 3 folds of 9,000 rows; held-out = 28,000 test rows)", table.round(4).to_dict(orient="index"))
+    evidence(
+        "table (CV over 3 folds of 9,000 rows; held-out = 28,000 test rows)", table.round(4).to_dict(orient="index")
+    )
     for name in kaggle.MODELS:
         gap = abs(table.loc[name, "cv_mean"] - table.loc[name, "holdout_fold_models"])
         evidence(f"{name}: |CV mean - fold models on held-out|", round(float(gap), 4))
@@ -214,7 +245,10 @@ def test_cv_estimate(evidence):
         assert table.loc[name, "holdout_fold_models"] == pytest.approx(np.mean(singles))
         assert table.loc[name, "cv_mean"] == pytest.approx(np.mean(run["fold_accuracy"][name]))
     submitted = run["submitted"]
-    evidence("submitted model: held-out minus CV mean", round(float(table.loc[submitted, "holdout"] - table.loc[submitted, "cv_mean"]), 4))
+    evidence(
+        "submitted model: held-out minus CV mean",
+        round(float(table.loc[submitted, "holdout"] - table.loc[submitted, "cv_mean"]), 4),
+    )
     assert table.loc[submitted, "holdout"] > table.loc[submitted, "cv_mean"]
 
 
@@ -237,7 +271,9 @@ CNN_LEAD = 0.005
 def test_model_comparison(evidence):
     run = _workflow()
     table = run["table"].loc[list(kaggle.MODELS)]
-    evidence("CV mean / spread", {m: f"{table.loc[m, 'cv_mean']:.4f} ± {table.loc[m, 'cv_std']:.4f}" for m in table.index})
+    evidence(
+        "CV mean / spread", {m: f"{table.loc[m, 'cv_mean']:.4f} ± {table.loc[m, 'cv_std']:.4f}" for m in table.index}
+    )
     assert run["submitted"] == "cnn"
     assert table.loc["cnn", "cv_mean"] > table.drop("cnn")["cv_mean"].max() + CNN_LEAD
     assert list(table.sort_values("cv_mean").index) == list(table.sort_values("holdout").index)
@@ -297,10 +333,14 @@ def test_ensemble_beats_best(evidence):
 def test_ensemble_weak_members(evidence):
     run = _workflow()
     table = run["table"]
-    evidence("held-out: CNN fold average / all three kinds averaged",
-             f"{table.loc['cnn', 'holdout']:.4f} / {table.loc['ensemble', 'holdout']:.4f}")
-    evidence("held-out, single fold models: CNN / all three kinds", f"{table.loc['cnn', 'holdout_fold_models']:.4f} / "
-             f"{table.loc['ensemble', 'holdout_fold_models']:.4f}")
+    evidence(
+        "held-out: CNN fold average / all three kinds averaged",
+        f"{table.loc['cnn', 'holdout']:.4f} / {table.loc['ensemble', 'holdout']:.4f}",
+    )
+    evidence(
+        "held-out, single fold models: CNN / all three kinds",
+        f"{table.loc['cnn', 'holdout_fold_models']:.4f} / {table.loc['ensemble', 'holdout_fold_models']:.4f}",
+    )
     mix = kaggle.ensemble([run["test"][m].mean(0) for m in kaggle.MODELS])
     assert table.loc["ensemble", "holdout"] == pytest.approx(_accuracy(mix, run["test_labels"]))
     # The mix's CV estimate, from the out-of-fold probabilities averaged over the three kinds, fold by fold.
@@ -375,71 +415,13 @@ def test_confusion_matrix(evidence):
     for t in range(10):
         for p in range(10):
             if matrix[t, p]:
-                ax.text(p, t, matrix[t, p], ha="center", va="center", fontsize=5,
-                        color="white" if t == p else "black")
+                ax.text(p, t, matrix[t, p], ha="center", va="center", fontsize=5, color="white" if t == p else "black")
     ax.set_xticks(range(10))
     ax.set_yticks(range(10))
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     fig.colorbar(shown, ax=ax, label="log(1 + count)")
     evidence.figure(fig, "ch5_confusion", "Confusion matrix of the submission on the 28,000 held-out images")
-
-
-def test_fit_predict_recipe(monkeypatch):
-    """fit_predict compiles each Keras model with Adam at its own rate (MLP 2e-3, CNN 3e-3), sparse categorical
-    cross-entropy, and trains with batch 32 (what TOC5-model-comparison measured; a helper check, not a claim)."""
-    import keras
-
-    seen = {}
-    real_compile, real_fit = keras.Model.compile, keras.Model.fit
-
-    def spy_compile(model, optimizer=None, loss=None, **kwargs):
-        seen.setdefault(model.name, {}).update(rate=float(optimizer.learning_rate), loss=loss, optimizer=type(optimizer).__name__)
-        return real_compile(model, optimizer=optimizer, loss=loss, **kwargs)
-
-    def spy_fit(model, *args, **kwargs):
-        pixels = np.asarray(args[0])
-        seen[model.name].update(batch_size=kwargs.get("batch_size"), epochs=kwargs.get("epochs"),
-                                pixel_range=(float(pixels.min()), float(pixels.max())), pixel_shape=pixels.shape[1:])
-        return real_fit(model, *args, **kwargs)
-
-    monkeypatch.setattr(keras.Model, "compile", spy_compile)
-    monkeypatch.setattr(keras.Model, "fit", spy_fit)
-    rng = np.random.default_rng(0)
-    x, y = rng.integers(0, 256, (64, 784)).astype("uint8"), np.arange(64) % 10
-    for name in ("mlp", "cnn"):
-        (probabilities,) = kaggle.fit_predict(name, x, y, [x[:5]], epochs=1)
-        assert probabilities.shape == (5, 10) and np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
-    settings = sorted((s["optimizer"], s["rate"], s["loss"], s["batch_size"], s["epochs"]) for s in seen.values())
-    assert {name: (s["pixel_range"], s["pixel_shape"]) for name, s in seen.items()} == {  # 0-255 scaled to 0-1
-        kaggle.build_mlp().name: ((0.0, 1.0), (784,)), kaggle.build_cnn().name: ((0.0, 1.0), (28, 28, 1))}
-    assert settings == [("Adam", pytest.approx(2e-3), "sparse_categorical_crossentropy", 32, 1),
-                        ("Adam", pytest.approx(3e-3), "sparse_categorical_crossentropy", 32, 1)]
-    assert kaggle.stratified_subset(y, 1000).tolist() == list(range(64))  # asking for more rows than exist: all of them
-    with pytest.raises(ValueError, match="unknown model 'svm'; expected one of \\('knn', 'mlp', 'cnn'\\)"):
-        kaggle.fit_predict("svm", x, y, [x])
-
-
-def test_results_table_hand_computed():
-    """results_table, ensemble and fold_accuracies on a 4-row, 2-fold, 2-model toy (helpers, not a tutorial claim)."""
-    labels = np.array([0, 1, 0, 1])
-    sure = np.eye(10)[labels]  # always right
-    wrong_first = sure.copy()
-    wrong_first[0] = np.eye(10)[1] * 0.6 + np.eye(10)[0] * 0.4  # row 0 (fold 1) wrong, but only just
-    result = kaggle.CrossValidation(labels=labels, folds=[np.array([0, 1]), np.array([2, 3])])
-    result.oof = {"a": sure * 0.3 + 0.07, "b": wrong_first}
-    result.fold_accuracy = {"a": [1.0, 1.0], "b": [0.5, 1.0]}
-    result.test = {"a": np.stack([sure, sure]), "b": np.stack([wrong_first, sure])}
-    table = kaggle.results_table(result, test_labels=labels)
-    assert list(table.index) == ["a", "b", "ensemble"]
-    assert table.loc["b", "cv_mean"] == 0.75 and table.loc["b", "cv_std"] == pytest.approx(np.std([0.5, 1.0], ddof=1))
-    assert table.loc["b", "holdout_fold_models"] == pytest.approx(0.875)  # 3/4 and 4/4
-    assert table.loc["b", "holdout"] == 1.0  # averaged with the right fold model, row 0 is right again
-    assert table.loc["ensemble", "cv_mean"] == 1.0  # model a's confident 0.37 outweighs b's 0.6 - 0.4
-    assert kaggle.fold_accuracies(result, result.oof["b"]) == [0.5, 1.0]
-    np.testing.assert_allclose(kaggle.ensemble([sure, wrong_first]), (sure + wrong_first) / 2)
-    with pytest.raises(ValueError, match="needs at least one array"):
-        kaggle.ensemble([])
 
 
 # 中文版账本 (LEDGER.zh.md)

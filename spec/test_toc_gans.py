@@ -11,9 +11,11 @@ import keras
 import numpy as np
 import pytest
 
-from reference.gans import dcgan, metrics as gan_metrics, training as gan_training
+from ledger import Verdict, claim
 from reference.figures import sample_grid
-from spec.ledger import Verdict, claim
+from reference.gans import dcgan
+from reference.gans import metrics as gan_metrics
+from reference.gans import training as gan_training
 from spec.support import largest_change, weights_of
 
 # DCGAN on MNIST, 400 steps of batch 64, width 0.25, seeds 0-2 (docs/measurements/gan_seeds.json):
@@ -73,7 +75,10 @@ def test_idiomatic_trains_both(evidence):
     gan.compile()
     g0, d0 = weights_of(generator), weights_of(discriminator)
     gan.fit(gan_training.mnist_real_images(128), batch_size=64, epochs=1, verbose=0)
-    evidence("after 2 steps: G change, D change", f"{largest_change(g0, weights_of(generator)):.3g}, {largest_change(d0, weights_of(discriminator)):.3g}")
+    evidence(
+        "after 2 steps: G change, D change",
+        f"{largest_change(g0, weights_of(generator)):.3g}, {largest_change(d0, weights_of(discriminator)):.3g}",
+    )
     assert largest_change(g0, weights_of(generator)) > 0 and largest_change(d0, weights_of(discriminator)) > 0
 
 
@@ -99,7 +104,9 @@ def test_frechet_distance(evidence):
     evidence("Frechet distance", {k: round(v, 4) for k, v in values.items()})
     assert values["same set"] == pytest.approx(0.0, abs=1e-4)
     assert values["shift of length 5 (expect 25)"] == pytest.approx(25.0, abs=1e-3)
-    assert values["spread 1 vs 2 in 4-d (expect 4)"] == pytest.approx(4.0, rel=0.02)  # sampling error of the covariances
+    assert values["spread 1 vs 2 in 4-d (expect 4)"] == pytest.approx(
+        4.0, rel=0.02
+    )  # sampling error of the covariances
     with pytest.raises(ValueError, match=r"need two \(n, d\) arrays with equal d"):
         gan_metrics.frechet_distance(a, a[:, :3])
 
@@ -145,8 +152,10 @@ def test_wgan_clipping(evidence):
     evidence("critic score range", (round(float(scores.min()), 4), round(float(scores.max()), 4)))
     assert trainable_largest <= 0.01 + 1e-7
     kernels = np.concatenate([np.ravel(keras.ops.convert_to_numpy(w)) for w in wgan.critic.trainable_weights])
-    evidence("share of weights at the bounds -0.01 / +0.01", (round(float(np.mean(kernels <= -0.01 + 1e-7)), 3),
-                                                              round(float(np.mean(kernels >= 0.01 - 1e-7)), 3)))
+    evidence(
+        "share of weights at the bounds -0.01 / +0.01",
+        (round(float(np.mean(kernels <= -0.01 + 1e-7)), 3), round(float(np.mean(kernels >= 0.01 - 1e-7)), 3)),
+    )
     assert kernels.min() >= -0.01 - 1e-7 and np.mean(kernels < 0) > 0.2  # clipped to [-c, c], not squashed to one side
     assert wgan.critic.layers[-1].activation is keras.activations.linear
     with pytest.raises(ValueError, match="raw score"):
@@ -183,7 +192,9 @@ def test_wgan_gradient_penalty(evidence):
     # Control: the same run without the penalty. Measured norm means, seeds 0-2: 303.8, 305.8, 197.2
     # (docs/measurements/wgan_gp_seeds.json, "control_gp_weight_0"). Threshold: above 50, ~4x below the lowest.
     control, _ = gan_training.train_wgan("gp", steps=120, critic_steps=5, gp_weight=0.0)
-    free = keras.ops.convert_to_numpy(control.gradient_norms(real, control.generator(dcgan.generate_noise(256, rng=np.random.default_rng(0)))))
+    free = keras.ops.convert_to_numpy(
+        control.gradient_norms(real, control.generator(dcgan.generate_noise(256, rng=np.random.default_rng(0))))
+    )
     evidence("gradient norm mean without the penalty (gp_weight 0)", round(float(free.mean()), 1))
     assert free.mean() > 50
 

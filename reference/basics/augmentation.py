@@ -24,11 +24,15 @@ from keras import layers
 from reference.basics.workflow import IMAGE_SHAPE, mnist_subset
 
 CLASSES = 10
-SETUP = ("small CNN (conv 16, pool, conv 32, pool, dense 64, dense 10), Adam, batch 32, 1,000 MNIST training images, "
-         "2,000 test images, without and with RandomRotation(0.05), RandomTranslation(0.08), RandomZoom(0.08) in front")
+SETUP = (
+    "small CNN (conv 16, pool, conv 32, pool, dense 64, dense 10), Adam, batch 32, 1,000 MNIST training images, "
+    "2,000 test images, without and with RandomRotation(0.05), RandomTranslation(0.08), RandomZoom(0.08) in front"
+)
 
 
-def augmenter(rotation: float = 0.05, translation: float = 0.08, zoom: float = 0.08, seed: int | None = None) -> keras.Sequential:
+def augmenter(
+    rotation: float = 0.05, translation: float = 0.08, zoom: float = 0.08, seed: int | None = None
+) -> keras.Sequential:
     """Random rotation (fraction of a full turn), translation and zoom (fractions of the image size)."""
     for name, value in (("rotation", rotation), ("translation", translation), ("zoom", zoom)):
         if not 0 <= value < 1:
@@ -106,11 +110,15 @@ def main(argv=None) -> None:
         began = time.perf_counter()
         result = augmentation_experiment(seed=seed, epochs=args.epochs, verbose=0 if args.save else 1)
         runs[str(seed)] = {"result": result, "seconds": round(time.perf_counter() - began, 1)}
-        print(f"seed {seed}: test accuracy {result['plain']['test_accuracy']:.4f} without augmentation, "
-              f"{result['augmented']['test_accuracy']:.4f} with")
+        print(
+            f"seed {seed}: test accuracy {result['plain']['test_accuracy']:.4f} without augmentation, "
+            f"{result['augmented']['test_accuracy']:.4f} with"
+        )
     if args.save:
-        how = (f"python -m reference.basics.augmentation --seeds {' '.join(map(str, args.seeds))} --epochs {args.epochs} "
-               f"--save {args.save}  (keras {keras.__version__}, {keras.backend.backend()} backend, 2-core shared CPU)")
+        how = (
+            f"python -m reference.basics.augmentation --seeds {' '.join(map(str, args.seeds))} --epochs {args.epochs} "
+            f"--save {args.save}  (keras {keras.__version__}, {keras.backend.backend()} backend, 2-core shared CPU)"
+        )
         with open(args.save, "w") as handle:
             json.dump({"how": how, "setup": SETUP, "runs": runs}, handle, indent=1)
         print(f"wrote {args.save}")

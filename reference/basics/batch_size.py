@@ -26,8 +26,10 @@ from reference.basics.workflow import build_mlp, mnist_subset
 BATCH_SIZES = (16, 64, 256, 1024)
 BASE_BATCH = 16
 BASE_LR = 0.01
-SETUP = ("784-128-10 MLP, SGD, 3 epochs, 4,000 MNIST training images, 1,000 test images; per batch size the optimizer "
-         "updates and the test accuracy at lr 0.01 and at lr 0.01 x batch / 16")
+SETUP = (
+    "784-128-10 MLP, SGD, 3 epochs, 4,000 MNIST training images, 1,000 test images; per batch size the optimizer "
+    "updates and the test accuracy at lr 0.01 and at lr 0.01 x batch / 16"
+)
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
@@ -65,7 +67,9 @@ def batch_size_experiment(
                 continue
             keras.utils.set_random_seed(seed)
             model = build_mlp(seed=seed)
-            model.compile(optimizer=keras.optimizers.SGD(rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.compile(
+                optimizer=keras.optimizers.SGD(rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+            )
             model.fit(x, y, epochs=epochs, batch_size=batch, verbose=verbose)
             row["updates"] = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
             accuracy = float(np.mean(model.predict(x_test, verbose=0).argmax(axis=1) == y_test))
@@ -83,14 +87,21 @@ def main(argv=None) -> None:
     for seed in args.seeds:
         began = time.perf_counter()
         result = batch_size_experiment(seed=seed, verbose=0 if args.save else 1)
-        runs[str(seed)] = {"result": {str(k): v for k, v in result.items()}, "seconds": round(time.perf_counter() - began, 1)}
+        runs[str(seed)] = {
+            "result": {str(k): v for k, v in result.items()},
+            "seconds": round(time.perf_counter() - began, 1),
+        }
         for batch, row in result.items():
-            print(f"seed {seed}, batch {batch:5d}: {row['updates']:4d} updates, test accuracy "
-                  f"{row['fixed lr']['test_accuracy']:.3f} at lr {BASE_LR}, "
-                  f"{row['scaled lr']['test_accuracy']:.3f} at lr {row['scaled lr']['learning_rate']:g}")
+            print(
+                f"seed {seed}, batch {batch:5d}: {row['updates']:4d} updates, test accuracy "
+                f"{row['fixed lr']['test_accuracy']:.3f} at lr {BASE_LR}, "
+                f"{row['scaled lr']['test_accuracy']:.3f} at lr {row['scaled lr']['learning_rate']:g}"
+            )
     if args.save:
-        how = (f"python -m reference.basics.batch_size --seeds {' '.join(map(str, args.seeds))} --save {args.save}  "
-               f"(keras {keras.__version__}, {keras.backend.backend()} backend, 2-core shared CPU)")
+        how = (
+            f"python -m reference.basics.batch_size --seeds {' '.join(map(str, args.seeds))} --save {args.save}  "
+            f"(keras {keras.__version__}, {keras.backend.backend()} backend, 2-core shared CPU)"
+        )
         with open(args.save, "w") as handle:
             json.dump({"how": how, "setup": SETUP, "runs": runs}, handle, indent=1)
         print(f"wrote {args.save}")

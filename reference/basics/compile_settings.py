@@ -61,12 +61,14 @@ def mnist_digits(n: int = 2048):
 def mlp(seed: int = 0) -> keras.Sequential:
     """784-64-10 relu/softmax, initialised from ``seed``."""
     keras.utils.set_random_seed(seed)
-    return keras.Sequential([keras.Input((784,)), keras.layers.Dense(64, activation="relu"),
-                             keras.layers.Dense(10, activation="softmax")])
+    return keras.Sequential(
+        [keras.Input((784,)), keras.layers.Dense(64, activation="relu"), keras.layers.Dense(10, activation="softmax")]
+    )
 
 
-def train_with(settings: dict, seed: int = 0, n: int = 1024, epochs: int = 2, batch_size: int = 64,
-               verbose: int | str = 0) -> dict:
+def train_with(
+    settings: dict, seed: int = 0, n: int = 1024, epochs: int = 2, batch_size: int = 64, verbose: int | str = 0
+) -> dict:
     """Train ``mlp(seed)`` with Adam(1e-3) under compile(**settings); same weights, same unshuffled batches.
 
     Returns the final weights, the wall time of fit() (it includes tracing and compiling), the resolved
@@ -74,15 +76,22 @@ def train_with(settings: dict, seed: int = 0, n: int = 1024, epochs: int = 2, ba
     """
     unknown = set(settings) - {"run_eagerly", "jit_compile", "steps_per_execution"}
     if unknown:
-        raise ValueError(f"only run_eagerly, jit_compile and steps_per_execution are compared; received {sorted(unknown)}")
+        raise ValueError(
+            f"only run_eagerly, jit_compile and steps_per_execution are compared; received {sorted(unknown)}"
+        )
     x, y = mnist_digits(n)
     model = mlp(seed)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", **settings)
     started = time.perf_counter()
     history = model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=False, verbose=verbose)
     seconds = time.perf_counter() - started
-    return {"weights": model.get_weights(), "seconds": seconds, "jit_compile": model.jit_compile,
-            "run_eagerly": model.run_eagerly, "loss": float(history.history["loss"][-1])}
+    return {
+        "weights": model.get_weights(),
+        "seconds": seconds,
+        "jit_compile": model.jit_compile,
+        "run_eagerly": model.run_eagerly,
+        "loss": float(history.history["loss"][-1]),
+    }
 
 
 def largest_difference(a: list, b: list) -> float:
@@ -100,8 +109,10 @@ def _measure_execution_modes(seeds=(0, 1, 2), verbose: int | str = 0) -> dict:
         runs[f"default/seed{seed}"] = {"seconds": round(default["seconds"], 3), "largest_weight_difference": 0.0}
         for name, settings in EXECUTION_SETTINGS.items():
             run = train_with(settings, seed=seed, verbose=verbose)
-            runs[f"{name}/seed{seed}"] = {"seconds": round(run["seconds"], 3),
-                                          "largest_weight_difference": largest_difference(run["weights"], default["weights"])}
+            runs[f"{name}/seed{seed}"] = {
+                "seconds": round(run["seconds"], 3),
+                "largest_weight_difference": largest_difference(run["weights"], default["weights"]),
+            }
     return {"settings": EXECUTION_SETTINGS, "runs": runs}
 
 
@@ -112,8 +123,10 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     result = _measure_execution_modes(tuple(args.seeds), verbose=1)
     for key, run in result["runs"].items():
-        print(f"{key:<28} fit {run['seconds']:6.2f} s   "
-              f"largest weight difference from default {run['largest_weight_difference']:.3g}")
+        print(
+            f"{key:<28} fit {run['seconds']:6.2f} s   "
+            f"largest weight difference from default {run['largest_weight_difference']:.3g}"
+        )
     if args.write:
         how = f"python -m reference.basics.compile_settings --seeds {' '.join(map(str, args.seeds))} --write"
         payload = {"how": how, "keras": keras.__version__, "backend": keras.backend.backend(), **result}

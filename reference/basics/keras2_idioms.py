@@ -288,7 +288,9 @@ def check_old(row: Idiom, folder: str) -> str:
     if not any(re.match(re.escape(row.message), text) for text in texts):
         raise AssertionError(f"{row.name}: expected a {row.raises.__name__} starting {row.message!r}, got {texts}")
     if namespace.get("result") != row.old_result:
-        raise AssertionError(f"{row.name}: the old code's result is {namespace.get('result')!r}, not {row.old_result!r}")
+        raise AssertionError(
+            f"{row.name}: the old code's result is {namespace.get('result')!r}, not {row.old_result!r}"
+        )
     return f"{row.raises.__name__}: {next(t for t in texts if t.startswith(row.message))}"
 
 

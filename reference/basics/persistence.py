@@ -54,8 +54,9 @@ class RegisteredScale(Scale):
     """The same layer, registered (as ``basics>RegisteredScale``): ``load_model`` finds it by name."""
 
 
-def small_classifier(inputs: int = 784, classes: int = 10, custom: type[keras.layers.Layer] | None = None,
-                     seed: int = 0) -> keras.Sequential:
+def small_classifier(
+    inputs: int = 784, classes: int = 10, custom: type[keras.layers.Layer] | None = None, seed: int = 0
+) -> keras.Sequential:
     """Dense(32, relu) -> Dense(classes, softmax), optionally after a ``custom`` scaling layer."""
     if custom is not None and not (isinstance(custom, type) and issubclass(custom, keras.layers.Layer)):
         raise ValueError(f"custom must be a Layer class, received {custom!r}")
@@ -63,7 +64,10 @@ def small_classifier(inputs: int = 784, classes: int = 10, custom: type[keras.la
     stack = [keras.Input((inputs,))]
     if custom is not None:
         stack.append(custom(0.5, name="scale"))
-    stack += [layers.Dense(32, activation="relu", name="hidden"), layers.Dense(classes, activation="softmax", name="out")]
+    stack += [
+        layers.Dense(32, activation="relu", name="hidden"),
+        layers.Dense(classes, activation="softmax", name="out"),
+    ]
     return keras.Sequential(stack)
 
 
@@ -106,8 +110,9 @@ def load_weights_and_optimizer(model: keras.Model, path) -> keras.Model:
     return model
 
 
-def train_resume_compare(folder, first_epochs: int = 2, more_epochs: int = 2, n: int = 512, seed: int = 0,
-                         verbose: int | str = 0) -> dict:
+def train_resume_compare(
+    folder, first_epochs: int = 2, more_epochs: int = 2, n: int = 512, seed: int = 0, verbose: int | str = 0
+) -> dict:
     """Train, save to ``.keras``, reload, train more; compare with the same training never interrupted.
 
     Returns the largest weight difference between the resumed and the uninterrupted model, the
@@ -135,7 +140,9 @@ def train_resume_compare(folder, first_epochs: int = 2, more_epochs: int = 2, n:
 def export_for_serving(model: keras.Model, folder) -> Path:
     """``model.export(folder)``: a TensorFlow SavedModel with a ``serve`` endpoint (tensorflow or jax backend)."""
     if keras.backend.backend() not in ("tensorflow", "jax"):
-        raise ValueError(f"exporting a SavedModel needs the tensorflow or jax backend, this is {keras.backend.backend()}")
+        raise ValueError(
+            f"exporting a SavedModel needs the tensorflow or jax backend, this is {keras.backend.backend()}"
+        )
     folder = Path(folder)
     model.export(folder, verbose=False)
     return folder
@@ -147,7 +154,9 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         result = train_resume_compare(folder, first_epochs=args.epochs, more_epochs=args.epochs, n=4096, verbose=1)
-    print(f"optimizer {result['optimizer']}: steps {result['steps_when_saved']} when saved, {result['steps_at_end']} at the end")
+    print(
+        f"optimizer {result['optimizer']}: steps {result['steps_when_saved']} when saved, {result['steps_at_end']} at the end"
+    )
     print(f"reloaded model predicts exactly as the saved one: {result['same_predictions_after_reload']}")
     print(f"largest weight difference, resumed vs uninterrupted: {result['largest_weight_difference']:.3g}")
 

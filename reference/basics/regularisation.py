@@ -40,8 +40,10 @@ VALIDATION_START = 50_000  # validation digits come from the training split's ta
 def mnist_subset(n_train: int = 1000, n_val: int = 2000):
     """(x_train, y_train), (x_val, y_val): flattened pixels in [0, 1] (float32) and integer labels."""
     if not 0 < n_train <= VALIDATION_START or not 0 < n_val <= 60_000 - VALIDATION_START:
-        raise ValueError(f"need 0 < n_train <= {VALIDATION_START} and 0 < n_val <= {60_000 - VALIDATION_START}; "
-                         f"received n_train={n_train}, n_val={n_val}")
+        raise ValueError(
+            f"need 0 < n_train <= {VALIDATION_START} and 0 < n_val <= {60_000 - VALIDATION_START}; "
+            f"received n_train={n_train}, n_val={n_val}"
+        )
     (images, labels), _ = load_mnist()
     val = slice(VALIDATION_START, VALIDATION_START + n_val)
 
@@ -51,15 +53,18 @@ def mnist_subset(n_train: int = 1000, n_val: int = 2000):
     return (flat(images[:n_train]), labels[:n_train].astype("int64")), (flat(images[val]), labels[val].astype("int64"))
 
 
-def deep_mlp(activation: str, depth: int = 10, width: int = 64, inputs: int = 784, classes: int = 10,
-             seed: int = 0) -> keras.Sequential:
+def deep_mlp(
+    activation: str, depth: int = 10, width: int = 64, inputs: int = 784, classes: int = 10, seed: int = 0
+) -> keras.Sequential:
     """``depth`` hidden Dense layers of ``width`` units with ``activation`` (Glorot-uniform), then softmax."""
     if depth < 1 or width < 1:
         raise ValueError(f"depth and width must be positive, received depth={depth}, width={width}")
     keras.utils.set_random_seed(seed)
     hidden = [layers.Dense(width, activation=activation, name=f"hidden{i + 1}") for i in range(depth)]
-    return keras.Sequential([keras.Input((inputs,)), *hidden, layers.Dense(classes, activation="softmax", name="out")],
-                            name=f"deep_{activation}")
+    return keras.Sequential(
+        [keras.Input((inputs,)), *hidden, layers.Dense(classes, activation="softmax", name="out")],
+        name=f"deep_{activation}",
+    )
 
 
 def layer_gradient_norms(model: keras.Model, x: np.ndarray, y: np.ndarray, probe_lr: float = 1000.0) -> list[float]:
@@ -94,16 +99,26 @@ def penalty_by_hand(model: keras.Model) -> float:
         if regularizer is None:
             continue
         if not isinstance(regularizer, (keras.regularizers.L1, keras.regularizers.L2, keras.regularizers.L1L2)):
-            raise ValueError(f"layer {layer.name!r}: only L1, L2 and L1L2 are computed by hand, "
-                             f"received {type(regularizer).__name__}")
+            raise ValueError(
+                f"layer {layer.name!r}: only L1, L2 and L1L2 are computed by hand, "
+                f"received {type(regularizer).__name__}"
+            )
         config = regularizer.get_config()
         kernel = keras.ops.convert_to_numpy(layer.kernel).astype("float64")
         total += config.get("l1", 0.0) * np.abs(kernel).sum() + config.get("l2", 0.0) * np.square(kernel).sum()
     return float(total)
 
 
-def classifier(width: int = 256, depth: int = 2, dropout: float = 0.0, input_dropout: float = 0.0, l2: float = 0.0,
-               inputs: int = 784, classes: int = 10, seed: int = 0) -> keras.Sequential:
+def classifier(
+    width: int = 256,
+    depth: int = 2,
+    dropout: float = 0.0,
+    input_dropout: float = 0.0,
+    l2: float = 0.0,
+    inputs: int = 784,
+    classes: int = 10,
+    seed: int = 0,
+) -> keras.Sequential:
     """An MLP: optional input dropout, ``depth`` x (Dense(width, relu) [+ L2] + optional Dropout), softmax."""
     for name, rate in (("dropout", dropout), ("input_dropout", input_dropout)):
         if not 0.0 <= rate < 1.0:
@@ -115,17 +130,32 @@ def classifier(width: int = 256, depth: int = 2, dropout: float = 0.0, input_dro
     if input_dropout:
         stack.append(layers.Dropout(input_dropout))
     for i in range(depth):
-        stack.append(layers.Dense(width, activation="relu", name=f"hidden{i + 1}",
-                                  kernel_regularizer=keras.regularizers.L2(l2) if l2 else None))
+        stack.append(
+            layers.Dense(
+                width,
+                activation="relu",
+                name=f"hidden{i + 1}",
+                kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
+            )
+        )
         if dropout:
             stack.append(layers.Dropout(dropout))
     stack.append(layers.Dense(classes, activation="softmax", name="out"))
     return keras.Sequential(stack)
 
 
-def overfitting_gap(dropout: float = 0.0, input_dropout: float = 0.0, l2: float = 0.0, seed: int = 0,
-                    n_train: int = 1000, epochs: int = 30, width: int = 256, batch_size: int = 100,
-                    curves: bool = True, verbose: int | str = 0) -> dict:
+def overfitting_gap(
+    dropout: float = 0.0,
+    input_dropout: float = 0.0,
+    l2: float = 0.0,
+    seed: int = 0,
+    n_train: int = 1000,
+    epochs: int = 30,
+    width: int = 256,
+    batch_size: int = 100,
+    curves: bool = True,
+    verbose: int | str = 0,
+) -> dict:
     """Train ``classifier`` on ``n_train`` MNIST digits (adam); loss and accuracy on them and on 2,000 others.
 
     Both are measured by ``evaluate`` (inference mode: no dropout), so the gap compares like with like.
@@ -136,17 +166,22 @@ def overfitting_gap(dropout: float = 0.0, input_dropout: float = 0.0, l2: float 
     model = classifier(width=width, dropout=dropout, input_dropout=input_dropout, l2=l2, seed=seed)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     started = time.perf_counter()
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=verbose,
-                        validation_data=(x_val, y_val) if curves else None)
+    history = model.fit(
+        x, y, epochs=epochs, batch_size=batch_size, verbose=verbose, validation_data=(x_val, y_val) if curves else None
+    )
     seconds = time.perf_counter() - started
     train = model.evaluate(x, y, verbose=0, return_dict=True)
     val = model.evaluate(x_val, y_val, verbose=0, return_dict=True)
     kernel = keras.ops.convert_to_numpy(model.get_layer("hidden1").kernel)
     return {
-        "train_loss": float(train["loss"]), "train_accuracy": float(train["accuracy"]),
-        "val_loss": float(val["loss"]), "val_accuracy": float(val["accuracy"]),
-        "loss_gap": float(val["loss"] - train["loss"]), "accuracy_gap": float(train["accuracy"] - val["accuracy"]),
-        "hidden1_kernel_norm": float(np.linalg.norm(kernel)), "seconds": round(seconds, 2),
+        "train_loss": float(train["loss"]),
+        "train_accuracy": float(train["accuracy"]),
+        "val_loss": float(val["loss"]),
+        "val_accuracy": float(val["accuracy"]),
+        "loss_gap": float(val["loss"] - train["loss"]),
+        "accuracy_gap": float(train["accuracy"] - val["accuracy"]),
+        "hidden1_kernel_norm": float(np.linalg.norm(kernel)),
+        "seconds": round(seconds, 2),
         "history": {k: [float(v) for v in values] for k, values in history.history.items()},
     }
 
@@ -185,8 +220,13 @@ def _measure_vanishing(seeds=(0, 1, 2)) -> dict:
 
 
 def _measure_dropout(seeds=(0, 1, 2), verbose: int | str = 0) -> dict:
-    runs = {f"{name}/seed{seed}": {k: v for k, v in overfitting_gap(seed=seed, verbose=verbose, **kw).items() if k != "history"}
-            for seed in seeds for name, kw in DROPOUT_SETTINGS.items()}
+    runs = {
+        f"{name}/seed{seed}": {
+            k: v for k, v in overfitting_gap(seed=seed, verbose=verbose, **kw).items() if k != "history"
+        }
+        for seed in seeds
+        for name, kw in DROPOUT_SETTINGS.items()
+    }
     return {"settings": DROPOUT_SETTINGS, "runs": runs}
 
 
@@ -194,7 +234,9 @@ def _measure_l2(seeds=(0, 1, 2)) -> dict:
     runs = {}
     for seed in seeds:
         for name, l2 in (("with", L2_SETTINGS["l2"]), ("without", 0.0)):
-            run = overfitting_gap(l2=l2, seed=seed, epochs=L2_SETTINGS["epochs"], width=L2_SETTINGS["width"], curves=False)
+            run = overfitting_gap(
+                l2=l2, seed=seed, epochs=L2_SETTINGS["epochs"], width=L2_SETTINGS["width"], curves=False
+            )
             runs[f"{name}/seed{seed}"] = {k: v for k, v in run.items() if k != "history"}
     return {"settings": L2_SETTINGS, "runs": runs}
 
@@ -208,13 +250,18 @@ def main(argv=None) -> None:
     how = f"python -m reference.basics.regularisation --seeds {' '.join(map(str, seeds))} --write"
     dropout = _measure_dropout(seeds, verbose=1)
     for key, run in dropout["runs"].items():
-        print(f"{key:<14} train loss {run['train_loss']:.4f}  val loss {run['val_loss']:.4f}  "
-              f"loss gap {run['loss_gap']:.3f}  accuracy gap {run['accuracy_gap']:.3f}")
+        print(
+            f"{key:<14} train loss {run['train_loss']:.4f}  val loss {run['val_loss']:.4f}  "
+            f"loss gap {run['loss_gap']:.3f}  accuracy gap {run['accuracy_gap']:.3f}"
+        )
     if not args.write:
         return
     vanishing, l2 = _measure_vanishing(seeds), _measure_l2(seeds)
-    for name, payload in (("ch1_dropout_gap_seeds", dropout), ("ch1_vanishing_gradient_seeds", vanishing),
-                          ("ch1_l2_weight_norm_seeds", l2)):
+    for name, payload in (
+        ("ch1_dropout_gap_seeds", dropout),
+        ("ch1_vanishing_gradient_seeds", vanishing),
+        ("ch1_l2_weight_norm_seeds", l2),
+    ):
         record = {"how": how, "keras": keras.__version__, "backend": keras.backend.backend(), **payload}
         (MEASUREMENTS / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
         print(f"wrote docs/measurements/{name}.json")

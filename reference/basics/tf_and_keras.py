@@ -113,13 +113,13 @@ def legacy_switch_outcome() -> dict[str, str]:
     except ImportError as error:
         outcome["tf.keras.layers.Dense"] = _first_line(error)
     try:
-        from tensorflow.keras.layers import Dense  # noqa: PLC0415  (the spelling under test)
-
         import keras  # noqa: PLC0415  (Keras 3 itself, whatever the switch says)
+        from tensorflow.keras.layers import Dense  # noqa: PLC0415  (the spelling under test)
 
         same = Dense is keras.layers.Dense
         outcome["from tensorflow.keras.layers import Dense"] = (
-            "keras.layers.Dense of Keras 3" if same else f"another class: {Dense.__module__}.{Dense.__name__}")
+            "keras.layers.Dense of Keras 3" if same else f"another class: {Dense.__module__}.{Dense.__name__}"
+        )
     except ImportError as error:
         outcome["from tensorflow.keras.layers import Dense"] = _first_line(error)
     return outcome

@@ -140,7 +140,9 @@ def shuffle_experiment(seed: int = 0, epochs: int = 3, n_train: int = 2000, verb
         results["shuffle" if shuffle else "no shuffle"] = {
             "test_accuracy": float(np.mean(predicted == y_test)),
             "share predicted as 9": float(np.mean(predicted == 9)),
-            "evaluate() accuracy": float(model.evaluate(x_test, y_test, verbose=0)[1]),  # Keras's own count, a cross-check
+            "evaluate() accuracy": float(
+                model.evaluate(x_test, y_test, verbose=0)[1]
+            ),  # Keras's own count, a cross-check
         }
     return results
 
@@ -176,9 +178,11 @@ def main(argv=None) -> None:
         runs[str(seed)] = {"result": result, "seconds": round(time.perf_counter() - began, 1)}
         print(f"seed {seed}: {json.dumps(result)[:2000]}")
     if args.save:
-        how = (f"python -m reference.basics.training_curves {args.experiment} --seeds "
-               f"{' '.join(map(str, args.seeds))} --save {args.save}  (keras {keras.__version__}, "
-               f"{keras.backend.backend()} backend, 2-core shared CPU)")
+        how = (
+            f"python -m reference.basics.training_curves {args.experiment} --seeds "
+            f"{' '.join(map(str, args.seeds))} --save {args.save}  (keras {keras.__version__}, "
+            f"{keras.backend.backend()} backend, 2-core shared CPU)"
+        )
         with open(args.save, "w") as handle:
             json.dump({"how": how, "setup": SETUPS[args.experiment], "runs": runs}, handle, indent=1)
         print(f"wrote {args.save}")

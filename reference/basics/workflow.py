@@ -23,8 +23,10 @@ from reference.data import load_mnist
 
 CLASSES = 10
 IMAGE_SHAPE = (28, 28, 1)
-SETUP = ("784-128-10 MLP, Adam, sparse categorical cross-entropy, batch 32, random MNIST subset of the given size, "
-         "1,000 test images; define, compile, fit, evaluate, predict")
+SETUP = (
+    "784-128-10 MLP, Adam, sparse categorical cross-entropy, batch 32, random MNIST subset of the given size, "
+    "1,000 test images; define, compile, fit, evaluate, predict"
+)
 
 
 def mnist_subset(n_train: int, n_test: int = 1000, seed: int = 0, flat: bool = True):
@@ -115,13 +117,17 @@ def main(argv=None) -> None:
         digits = found["probabilities"].argmax(axis=1)
         runs[str(seed)] = {key: found[key] for key in ("params", "iterations", "evaluate")}
         runs[str(seed)]["final_train_loss"] = found["history"]["loss"][-1]
-        print(f"seed {seed}: {found['params']} weights, {found['iterations']} updates, test loss "
-              f"{found['evaluate']['loss']:.4f}, test accuracy {found['evaluate']['accuracy']:.4f}; first 10 "
-              f"predicted digits {digits[:10].tolist()} (true {found['y_test'][:10].tolist()})")
+        print(
+            f"seed {seed}: {found['params']} weights, {found['iterations']} updates, test loss "
+            f"{found['evaluate']['loss']:.4f}, test accuracy {found['evaluate']['accuracy']:.4f}; first 10 "
+            f"predicted digits {digits[:10].tolist()} (true {found['y_test'][:10].tolist()})"
+        )
     if args.save:
-        how = (f"python -m reference.basics.workflow --train {args.train} --epochs {args.epochs} --seeds "
-               f"{' '.join(map(str, args.seeds))} --save {args.save}  (keras {keras.__version__}, "
-               f"{keras.backend.backend()} backend, 2-core shared CPU)")
+        how = (
+            f"python -m reference.basics.workflow --train {args.train} --epochs {args.epochs} --seeds "
+            f"{' '.join(map(str, args.seeds))} --save {args.save}  (keras {keras.__version__}, "
+            f"{keras.backend.backend()} backend, 2-core shared CPU)"
+        )
         with open(args.save, "w") as handle:
             json.dump({"how": how, "setup": SETUP, "runs": runs}, handle, indent=1)
         print(f"wrote {args.save}")

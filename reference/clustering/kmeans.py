@@ -45,7 +45,11 @@ def initial_centers(x: np.ndarray, k: int, init: str = "k-means++", seed: int = 
 
 
 def _assign(x, centers):
-    distances = ops.sum(x * x, axis=1, keepdims=True) - 2 * ops.matmul(x, ops.transpose(centers)) + ops.sum(centers * centers, axis=1)
+    distances = (
+        ops.sum(x * x, axis=1, keepdims=True)
+        - 2 * ops.matmul(x, ops.transpose(centers))
+        + ops.sum(centers * centers, axis=1)
+    )
     labels = ops.argmin(distances, axis=1)
     inertia = ops.sum(ops.maximum(ops.min(distances, axis=1), 0.0))
     return labels, inertia
@@ -60,7 +64,7 @@ def kmeans(x, k: int, init="k-means++", max_iter: int = 300, tol: float = 1e-6, 
     data = ops.convert_to_tensor(x_np)
     centers = ops.convert_to_tensor(centers_np)
     history, converged = [], False
-    for iteration in range(1, max_iter + 1):
+    for iteration in range(1, max_iter + 1):  # noqa: B007  (the count is returned)
         labels, inertia = _assign(data, centers)
         history.append(float(inertia))
         onehot = ops.one_hot(labels, k, dtype="float32")
@@ -76,5 +80,9 @@ def kmeans(x, k: int, init="k-means++", max_iter: int = 300, tol: float = 1e-6, 
     labels, inertia = _assign(data, centers)
     history.append(float(inertia))
     return KMeansResult(
-        keras.ops.convert_to_numpy(centers), keras.ops.convert_to_numpy(labels).astype(int), history, iteration, converged
+        keras.ops.convert_to_numpy(centers),
+        keras.ops.convert_to_numpy(labels).astype(int),
+        history,
+        iteration,
+        converged,
     )

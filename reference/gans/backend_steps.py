@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import keras
 
-
 BACKENDS_WITH_STEPS = ("tensorflow", "jax", "torch")
 
 
@@ -24,8 +23,10 @@ def backend_train_step(model, *args):
     """``model._train_step_<backend>(*args)`` for the running backend; any other backend is a clear error."""
     backend = keras.backend.backend()
     if backend not in BACKENDS_WITH_STEPS:
-        raise NotImplementedError(f"{type(model).__name__} has a training step for {', '.join(BACKENDS_WITH_STEPS)}; "
-                                  f"the running Keras backend is {backend!r}. Set KERAS_BACKEND to one of those.")
+        raise NotImplementedError(
+            f"{type(model).__name__} has a training step for {', '.join(BACKENDS_WITH_STEPS)}; "
+            f"the running Keras backend is {backend!r}. Set KERAS_BACKEND to one of those."
+        )
     return getattr(model, f"_train_step_{backend}")(*args)
 
 

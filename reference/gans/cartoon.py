@@ -111,8 +111,10 @@ def check_images(images, name: str = "images") -> np.ndarray:
     if images.ndim == 3:
         images = images[..., None]
     if images.ndim != 4 or images.shape[1:] != (SIZE, SIZE, 1):
-        raise ValueError(f"{name} must be grayscale {SIZE}x{SIZE} images, shape (n, {SIZE}, {SIZE}) or "
-                         f"(n, {SIZE}, {SIZE}, 1); received shape {shape}")
+        raise ValueError(
+            f"{name} must be grayscale {SIZE}x{SIZE} images, shape (n, {SIZE}, {SIZE}) or "
+            f"(n, {SIZE}, {SIZE}, 1); received shape {shape}"
+        )
     if not np.issubdtype(images.dtype, np.floating):
         raise ValueError(f"{name} must be floats in [0, 1]; received dtype {images.dtype}")
     if not len(images):
@@ -147,12 +149,17 @@ def face_resemblance() -> tuple[np.ndarray, np.ndarray]:
 
 # --- the cartoon operator ---------------------------------------------------------------------------------
 
+
 def smooth(image: np.ndarray) -> np.ndarray:
     """Edge-preserving smoothing of one (25, 25) image (scikit-image's bilateral filter): flat regions get flatter."""
     from skimage.restoration import denoise_bilateral
 
-    return denoise_bilateral(np.asarray(image, "float64"), win_size=SMOOTH_WINDOW, sigma_color=SMOOTH_SIGMA_COLOR,
-                             sigma_spatial=SMOOTH_SIGMA_SPATIAL)
+    return denoise_bilateral(
+        np.asarray(image, "float64"),
+        win_size=SMOOTH_WINDOW,
+        sigma_color=SMOOTH_SIGMA_COLOR,
+        sigma_spatial=SMOOTH_SIGMA_SPATIAL,
+    )
 
 
 def edge_mask(image: np.ndarray) -> np.ndarray:
@@ -205,11 +212,16 @@ def make_domains(split_seed: int = SPLIT_SEED) -> Domains:
     """Deal the 100 faces into A, B and held out (disjoint); fit the palette on B's photos; cartoonise B, held out."""
     faces = load_faces()
     order = np.random.default_rng(split_seed).permutation(FACES)
-    ia, ib, it = order[:TRAIN_A], order[TRAIN_A:TRAIN_A + TRAIN_B], order[TRAIN_A + TRAIN_B:]
+    ia, ib, it = order[:TRAIN_A], order[TRAIN_A : TRAIN_A + TRAIN_B], order[TRAIN_A + TRAIN_B :]
     palette = fit_palette(faces[ib])
-    return Domains(train_a=faces[ia][..., None], train_b=cartoonise(faces[ib], palette), test_a=faces[it][..., None],
-                   test_b=cartoonise(faces[it], palette), palette=palette,
-                   index={"a": ia.tolist(), "b": ib.tolist(), "held_out": it.tolist()})
+    return Domains(
+        train_a=faces[ia][..., None],
+        train_b=cartoonise(faces[ib], palette),
+        test_a=faces[it][..., None],
+        test_b=cartoonise(faces[it], palette),
+        palette=palette,
+        index={"a": ia.tolist(), "b": ib.tolist(), "held_out": it.tolist()},
+    )
 
 
 def with_flips(images: np.ndarray) -> np.ndarray:
@@ -218,6 +230,7 @@ def with_flips(images: np.ndarray) -> np.ndarray:
 
 
 # --- the CycleGAN -----------------------------------------------------------------------------------------
+
 
 def build_generator(name: str, filters: int = FILTERS, convs: int = GENERATOR_CONVS) -> keras.Model:
     """(25, 25, 1) -> (25, 25, 1): ``clip(x + f(x), 0, 1)``; f: 3x3 'same' convolutions on x rescaled to [-1, 1],
@@ -298,14 +311,25 @@ class CycleGAN:
     rates follow ``HalfThenLinear`` over that many steps (None: constant).
     """
 
-    def __init__(self, learning_rate: float = LEARNING_RATE, cartoon_cycle_weight: float = CARTOON_CYCLE_WEIGHT,
-                 photo_cycle_weight: float = PHOTO_CYCLE_WEIGHT, identity_weight: float = IDENTITY_WEIGHT,
-                 filters: int = FILTERS, discriminator_filters: int = DISCRIMINATOR_FILTERS,
-                 discriminator_kernels=DISCRIMINATOR_KERNELS, pool: int = POOL, average: float | None = AVERAGE,
-                 decay_steps: int | None = None, seed: int = 0):
+    def __init__(
+        self,
+        learning_rate: float = LEARNING_RATE,
+        cartoon_cycle_weight: float = CARTOON_CYCLE_WEIGHT,
+        photo_cycle_weight: float = PHOTO_CYCLE_WEIGHT,
+        identity_weight: float = IDENTITY_WEIGHT,
+        filters: int = FILTERS,
+        discriminator_filters: int = DISCRIMINATOR_FILTERS,
+        discriminator_kernels=DISCRIMINATOR_KERNELS,
+        pool: int = POOL,
+        average: float | None = AVERAGE,
+        decay_steps: int | None = None,
+        seed: int = 0,
+    ):
         if min(cartoon_cycle_weight, photo_cycle_weight, identity_weight) < 0 or learning_rate <= 0:
-            raise ValueError("loss weights must be >= 0 and the learning rate > 0; received "
-                             f"{cartoon_cycle_weight}, {photo_cycle_weight}, {identity_weight}, {learning_rate}")
+            raise ValueError(
+                "loss weights must be >= 0 and the learning rate > 0; received "
+                f"{cartoon_cycle_weight}, {photo_cycle_weight}, {identity_weight}, {learning_rate}"
+            )
         if average is not None and not 0 < average < 1:
             raise ValueError(f"average must lie in (0, 1) or be None; received {average}")
 
@@ -324,10 +348,11 @@ class CycleGAN:
         outputs = [self.d_b(fake_b), self.d_a(fake_a), self.g_ba(fake_b), self.g_ab(fake_a), self.g_ab(b), self.g_ba(a)]
         self.combined = keras.Model([a, b], outputs, name="cycle_gan")
         self.d_a.trainable = self.d_b.trainable = False
-        self.combined.compile(optimizer=keras.optimizers.Adam(rate(), beta_1=BETA_1),
-                              loss=["mse", "mse", "mae", "mae", "mae", "mae"],
-                              loss_weights=[1.0, 1.0, photo_cycle_weight, cartoon_cycle_weight, identity_weight,
-                                            identity_weight])
+        self.combined.compile(
+            optimizer=keras.optimizers.Adam(rate(), beta_1=BETA_1),
+            loss=["mse", "mse", "mae", "mae", "mae", "mae"],
+            loss_weights=[1.0, 1.0, photo_cycle_weight, cartoon_cycle_weight, identity_weight, identity_weight],
+        )
         self.d_a.trainable = self.d_b.trainable = True
         pools = np.random.default_rng(seed + 1000)
         self.pool_a, self.pool_b = ImagePool(pool, pools), ImagePool(pool, pools)
@@ -394,8 +419,15 @@ class Training:
     seconds: float  # training time, records excluded
 
 
-def train_cyclegan(domains: Domains | None = None, steps: int = STEPS, batch_size: int = BATCH_SIZE, seed: int = 0,
-                   every: int = EVERY, progress: bool = False, **model_kwargs) -> Training:
+def train_cyclegan(
+    domains: Domains | None = None,
+    steps: int = STEPS,
+    batch_size: int = BATCH_SIZE,
+    seed: int = 0,
+    every: int = EVERY,
+    progress: bool = False,
+    **model_kwargs,
+) -> Training:
     """Train a CycleGAN on the unpaired domains (with flips) for ``steps`` steps, the learning rate decaying over
     them; the held-out scores are recorded before the first step and every ``every`` steps."""
     from tqdm.auto import tqdm
@@ -443,8 +475,10 @@ def scores(translated, targets) -> dict:
     if len(translated) != len(targets):
         raise ValueError(f"need one target per image; received {len(translated)} images and {len(targets)} targets")
     pairs = [(t[..., 0].astype("float64"), x[..., 0].astype("float64")) for x, t in zip(translated, targets)]
-    return {"psnr": float(np.mean([peak_signal_noise_ratio(t, x, data_range=1.0) for t, x in pairs])),
-            "ssim": float(np.mean([structural_similarity(t, x, data_range=1.0) for t, x in pairs]))}
+    return {
+        "psnr": float(np.mean([peak_signal_noise_ratio(t, x, data_range=1.0) for t, x in pairs])),
+        "ssim": float(np.mean([structural_similarity(t, x, data_range=1.0) for t, x in pairs])),
+    }
 
 
 def evaluate(training: Training, domains: Domains) -> dict:
@@ -455,7 +489,8 @@ def evaluate(training: Training, domains: Domains) -> dict:
     return {
         "translation": scores(translated, domains.test_b),
         "identity": scores(domains.test_a, domains.test_b),
-        "photo_cycle_first": training.photo_cycle[0], "photo_cycle_last": training.photo_cycle[-1],
+        "photo_cycle_first": training.photo_cycle[0],
+        "photo_cycle_last": training.photo_cycle[-1],
         "change_last": training.change[-1],
         "cartoon_change": float(np.mean(np.abs(photos_made - domains.test_b))),
         "cartoon_cycle": float(np.mean(np.abs(cartoons_back - domains.test_b))),
@@ -469,19 +504,25 @@ def measure_seeds(seeds=(0, 1, 2, 3, 4), steps: int = STEPS, out: str | Path | N
     runs = {}
     for seed in seeds:
         training = train_cyclegan(domains, steps, seed=seed)
-        runs[str(seed)] = {**evaluate(training, domains), "curve_steps": training.steps,
-                           "psnr_curve": [round(v, 3) for v in training.psnr],
-                           "ssim_curve": [round(v, 4) for v in training.ssim],
-                           "photo_cycle_curve": [round(v, 5) for v in training.photo_cycle],
-                           "change_curve": [round(v, 5) for v in training.change]}
-    report = {"how": f"reference.gans.cartoon.measure_seeds(seeds={list(seeds)}, steps={steps}): make_domains() "
-                     f"(split seed {SPLIT_SEED}: {TRAIN_A} photos, cartoons of {TRAIN_B} other photos, {HELD_OUT} held "
-                     f"out; palette of {PALETTE_SIZE} levels, outlines at Sobel > {EDGE_THRESHOLD}), train_cyclegan "
-                     f"(batch {BATCH_SIZE}, Adam {LEARNING_RATE} halved-then-linear decay, cycle weights cartoon "
-                     f"{CARTOON_CYCLE_WEIGHT} / photo {PHOTO_CYCLE_WEIGHT}, identity {IDENTITY_WEIGHT}, pool {POOL}, "
-                     f"weight average {AVERAGE}, flips); mean PSNR/SSIM (skimage.metrics) of the {HELD_OUT} held-out "
-                     "translations against their true cartoons, and of the photos themselves (identity baseline).",
-              "palette": np.round(domains.palette, 4).tolist(), "runs": runs}
+        runs[str(seed)] = {
+            **evaluate(training, domains),
+            "curve_steps": training.steps,
+            "psnr_curve": [round(v, 3) for v in training.psnr],
+            "ssim_curve": [round(v, 4) for v in training.ssim],
+            "photo_cycle_curve": [round(v, 5) for v in training.photo_cycle],
+            "change_curve": [round(v, 5) for v in training.change],
+        }
+    report = {
+        "how": f"reference.gans.cartoon.measure_seeds(seeds={list(seeds)}, steps={steps}): make_domains() "
+        f"(split seed {SPLIT_SEED}: {TRAIN_A} photos, cartoons of {TRAIN_B} other photos, {HELD_OUT} held "
+        f"out; palette of {PALETTE_SIZE} levels, outlines at Sobel > {EDGE_THRESHOLD}), train_cyclegan "
+        f"(batch {BATCH_SIZE}, Adam {LEARNING_RATE} halved-then-linear decay, cycle weights cartoon "
+        f"{CARTOON_CYCLE_WEIGHT} / photo {PHOTO_CYCLE_WEIGHT}, identity {IDENTITY_WEIGHT}, pool {POOL}, "
+        f"weight average {AVERAGE}, flips); mean PSNR/SSIM (skimage.metrics) of the {HELD_OUT} held-out "
+        "translations against their true cartoons, and of the photos themselves (identity baseline).",
+        "palette": np.round(domains.palette, 4).tolist(),
+        "runs": runs,
+    }
     return write_report(report, out)
 
 
@@ -505,18 +546,25 @@ def main(argv=None) -> None:
     domains = make_domains()
     training = train_cyclegan(domains, args.steps, seed=args.seed, progress=True)
     result = evaluate(training, domains)
-    print(f"trained {args.steps} steps in {training.seconds:.0f} s ({keras.backend.backend()}); "
-          f"palette {[round(float(v), 3) for v in domains.palette]}")
+    print(
+        f"trained {args.steps} steps in {training.seconds:.0f} s ({keras.backend.backend()}); "
+        f"palette {[round(float(v), 3) for v in domains.palette]}"
+    )
     for name in ("translation", "identity"):
-        print(f"{name:>12}: PSNR {result[name]['psnr']:.2f} dB, SSIM {result[name]['ssim']:.3f} "
-              f"({HELD_OUT} held-out faces against their true cartoons)")
-    print(f"mean |difference|: A -> B moves the photo {result['change_last']:.4f}, A -> B -> A comes back within "
-          f"{result['photo_cycle_last']:.4f}; B -> A moves the cartoon {result['cartoon_change']:.4f}, B -> A -> B "
-          f"comes back within {result['cartoon_cycle']:.4f}")
+        print(
+            f"{name:>12}: PSNR {result[name]['psnr']:.2f} dB, SSIM {result[name]['ssim']:.3f} "
+            f"({HELD_OUT} held-out faces against their true cartoons)"
+        )
+    print(
+        f"mean |difference|: A -> B moves the photo {result['change_last']:.4f}, A -> B -> A comes back within "
+        f"{result['photo_cycle_last']:.4f}; B -> A moves the cartoon {result['cartoon_change']:.4f}, B -> A -> B "
+        f"comes back within {result['cartoon_cycle']:.4f}"
+    )
     Path(args.out).mkdir(parents=True, exist_ok=True)
     translated = training.model.translate(domains.test_a)
     figure(domains.test_a, domains.test_b, translated, training.model.to_photos(translated)).savefig(
-        Path(args.out) / "cartoon.png", dpi=100, bbox_inches="tight")
+        Path(args.out) / "cartoon.png", dpi=100, bbox_inches="tight"
+    )
     print(f"wrote {Path(args.out) / 'cartoon.png'}")
 
 

@@ -124,7 +124,9 @@ def train_conditional_gan(steps: int = STEPS, batch_size: int = 64, seed: int = 
     images, labels = mnist_training_data(rows=min(60000, steps * batch_size))
     gan = ConditionalGAN(build_generator(), build_discriminator())
     gan.compile()
-    history = gan.fit(images, labels, batch_size=batch_size, epochs=1, steps_per_epoch=steps, shuffle=True, verbose=verbose)
+    history = gan.fit(
+        images, labels, batch_size=batch_size, epochs=1, steps_per_epoch=steps, shuffle=True, verbose=verbose
+    )
     return gan.generator, history.history
 
 
@@ -133,16 +135,19 @@ def train_judge(seed: int = 0, rows: int = 20000):
     """Our own MNIST reader: a small CNN, one epoch on ``rows`` training images in [-1, 1]; (model, test accuracy)."""
     keras.utils.set_random_seed(seed)
     (x_train, y_train), (x_test, y_test) = load_mnist()
-    judge = keras.Sequential([
-        keras.Input((28, 28, 1)),
-        layers.Conv2D(16, 3, activation="relu"),
-        layers.MaxPooling2D(),
-        layers.Conv2D(32, 3, activation="relu"),
-        layers.MaxPooling2D(),
-        layers.Flatten(),
-        layers.Dense(64, activation="relu"),
-        layers.Dense(CLASSES, activation="softmax"),
-    ], name="mnist_judge")
+    judge = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(16, 3, activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.Dense(64, activation="relu"),
+            layers.Dense(CLASSES, activation="softmax"),
+        ],
+        name="mnist_judge",
+    )
     judge.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     judge.fit(scale_images(x_train[:rows]), y_train[:rows], epochs=1, batch_size=64, verbose=0)
     return judge, float(judge.evaluate(scale_images(x_test), y_test, verbose=0)[1])
@@ -194,8 +199,11 @@ def path_summary(images: np.ndarray, judge, digit_a: int, digit_b: int) -> dict:
     steps = np.sqrt(((images[1:] - images[:-1]) ** 2).reshape(len(images) - 1, -1).sum(axis=1))
     read = p.argmax(1)
     return {
-        "a": int(digit_a), "b": int(digit_b),
-        "p_a": p[:, digit_a].round(3).tolist(), "p_b": p[:, digit_b].round(3).tolist(), "read": read.tolist(),
+        "a": int(digit_a),
+        "b": int(digit_b),
+        "p_a": p[:, digit_a].round(3).tolist(),
+        "p_b": p[:, digit_b].round(3).tolist(),
+        "read": read.tolist(),
         "ends_read_right": bool(read[0] == digit_a and read[-1] == digit_b),
         "crossings": int(np.sum(signs[1:] != signs[:-1])),
         "rank_correlation": float(spearmanr(np.arange(len(diff)), diff)[0]),
@@ -225,16 +233,23 @@ def measure_seeds(seeds=(0, 1, 2), steps: int = STEPS, out: str | Path | None = 
         generator, history = train_conditional_gan(steps, seed=seed)
         seconds = time.perf_counter() - start
         rates = label_agreement(generator, judge, seed=seed)
-        runs[str(seed)] = {"agreement_per_digit": rates.round(3).tolist(), "agreement_mean": float(rates.mean()),
-                           "train_seconds": round(seconds, 1), "final_losses": {k: float(v[-1]) for k, v in history.items()},
-                           "paths": interpolation_paths(generator, judge, seed=seed)}
-    report = {"how": f"reference.gans.conditional_gan.measure_seeds(seeds={list(seeds)}, steps={steps}): "
-                     "train_conditional_gan (batch 64, Adam 5e-4), then label_agreement (100 images per digit) and "
-                     "interpolation_paths (9 points, a -> a+3) read by train_judge's CNN.",
-              "judge_test_accuracy": accuracy, "runs": runs,
-              "design_note": "label as ten constant maps on D's input instead of the projection, lr 2e-4, seed 0, "
-                             "50 images per digit: agreement 0.142 after 300 steps, 0.167 after 600; projection, "
-                             "same setting: 0.51 and 0.74."}
+        runs[str(seed)] = {
+            "agreement_per_digit": rates.round(3).tolist(),
+            "agreement_mean": float(rates.mean()),
+            "train_seconds": round(seconds, 1),
+            "final_losses": {k: float(v[-1]) for k, v in history.items()},
+            "paths": interpolation_paths(generator, judge, seed=seed),
+        }
+    report = {
+        "how": f"reference.gans.conditional_gan.measure_seeds(seeds={list(seeds)}, steps={steps}): "
+        "train_conditional_gan (batch 64, Adam 5e-4), then label_agreement (100 images per digit) and "
+        "interpolation_paths (9 points, a -> a+3) read by train_judge's CNN.",
+        "judge_test_accuracy": accuracy,
+        "runs": runs,
+        "design_note": "label as ten constant maps on D's input instead of the projection, lr 2e-4, seed 0, "
+        "50 images per digit: agreement 0.142 after 300 steps, 0.167 after 600; projection, "
+        "same setting: 0.51 and 0.74.",
+    }
     return write_report(report, out)
 
 
@@ -249,7 +264,8 @@ def main(argv=None) -> None:
     print("images read as the digit asked for, per digit:", np.round(rates, 2).tolist(), f"mean {rates.mean():.3f}")
     Path(args.out).mkdir(parents=True, exist_ok=True)
     image_grid(generate(generator, np.tile(np.arange(CLASSES), 4)), "conditional GAN: columns 0-9", columns=10).savefig(
-        Path(args.out) / "cgan.png")
+        Path(args.out) / "cgan.png"
+    )
     print(f"wrote {Path(args.out) / 'cgan.png'}")
 
 

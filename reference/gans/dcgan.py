@@ -123,7 +123,9 @@ class DocumentStyleTrainer:
         z = keras.Input((self.latent_dim,))
         self.combined = keras.Model(z, discriminator(generator(z)), name="combined")
         discriminator.trainable = False
-        self.combined.compile(optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1), loss=keras.losses.BinaryCrossentropy())
+        self.combined.compile(
+            optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1), loss=keras.losses.BinaryCrossentropy()
+        )
         discriminator.trainable = True
 
     def train_step(self, real: np.ndarray, rng: np.random.Generator) -> dict:
@@ -139,8 +141,15 @@ class DocumentStyleTrainer:
         d_loss, d_acc = 0.5 * np.add(d_real, d_fake)
         return {"d_loss": float(d_loss), "d_accuracy": float(d_acc), "g_loss": float(g_loss)}
 
-    def train(self, images: np.ndarray, epochs: int, batch_size: int = 64, seed: int = 0,
-              checkpoint_dir: str | Path | None = None, progress: bool = True) -> list[dict]:
+    def train(
+        self,
+        images: np.ndarray,
+        epochs: int,
+        batch_size: int = 64,
+        seed: int = 0,
+        checkpoint_dir: str | Path | None = None,
+        progress: bool = True,
+    ) -> list[dict]:
         """Each epoch visits every real image once, in a fresh random order."""
         from tqdm.auto import tqdm
 
@@ -153,7 +162,7 @@ class DocumentStyleTrainer:
             batches = range(len(images) // batch_size)
             bar = tqdm(batches, desc=f"epoch {epoch + 1}/{epochs}", disable=not progress, leave=False)
             for b in bar:
-                stats = self.train_step(images[order[b * batch_size:(b + 1) * batch_size]], rng)
+                stats = self.train_step(images[order[b * batch_size : (b + 1) * batch_size]], rng)
                 bar.set_postfix(stats)
             log.append(stats)
             if checkpoint_dir is not None:
@@ -209,7 +218,9 @@ class DCGAN(keras.Model):
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(learning_rate, beta_1=0.5)
         self.bce = keras.losses.BinaryCrossentropy()
         # fit() sees one optimizer; on JAX it carries both networks' optimizer state through the step.
-        super().compile(optimizer=PairedOptimizer(self.d_optimizer, self.discriminator, self.g_optimizer, self.generator), **kwargs)
+        super().compile(
+            optimizer=PairedOptimizer(self.d_optimizer, self.discriminator, self.g_optimizer, self.generator), **kwargs
+        )
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
@@ -241,8 +252,11 @@ class DCGAN(keras.Model):
         z = self._noise(n)
         with tf.GradientTape() as tape:
             fake = self.generator(self._g_inputs(z, condition), training=True)
-            d_loss = discriminator_loss(self.bce, self.discriminator(self._d_inputs(real, condition), training=True),
-                                        self.discriminator(self._d_inputs(fake, condition), training=True))
+            d_loss = discriminator_loss(
+                self.bce,
+                self.discriminator(self._d_inputs(real, condition), training=True),
+                self.discriminator(self._d_inputs(fake, condition), training=True),
+            )
         grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
         z = self._noise(n)
@@ -259,8 +273,11 @@ class DCGAN(keras.Model):
         real, condition = self._split(data)
         n = real.shape[0]
         fake = self.generator(self._g_inputs(self._noise(n), condition), training=True)
-        d_loss = discriminator_loss(self.bce, self.discriminator(self._d_inputs(real, condition), training=True),
-                                    self.discriminator(self._d_inputs(fake, condition), training=True))
+        d_loss = discriminator_loss(
+            self.bce,
+            self.discriminator(self._d_inputs(real, condition), training=True),
+            self.discriminator(self._d_inputs(fake, condition), training=True),
+        )
         torch_step(d_loss, self.discriminator, self.d_optimizer, self)
         fake = self.generator(self._g_inputs(self._noise(n), condition), training=True)
         g_loss = generator_loss(self.bce, self.discriminator(self._d_inputs(fake, condition), training=True))
@@ -282,24 +299,36 @@ class DCGAN(keras.Model):
         non_trainable = [scope.get_current_value(v) for v in self.non_trainable_variables]
 
         def d_loss_fn(d_weights, d_state, g_state):
-            fake, g_state = self.generator.stateless_call(StateView.take(trainable, g.trainable), g_state,
-                                                          self._g_inputs(z_d, condition), training=True)
-            p_real, d_state = self.discriminator.stateless_call(d_weights, d_state, self._d_inputs(real, condition), training=True)
-            p_fake, d_state = self.discriminator.stateless_call(d_weights, d_state, self._d_inputs(fake, condition), training=True)
+            fake, g_state = self.generator.stateless_call(
+                StateView.take(trainable, g.trainable), g_state, self._g_inputs(z_d, condition), training=True
+            )
+            p_real, d_state = self.discriminator.stateless_call(
+                d_weights, d_state, self._d_inputs(real, condition), training=True
+            )
+            p_fake, d_state = self.discriminator.stateless_call(
+                d_weights, d_state, self._d_inputs(fake, condition), training=True
+            )
             return discriminator_loss(self.bce, p_real, p_fake), (d_state, g_state)
 
         (d_loss, (d_state, g_state)), grads = jax.value_and_grad(d_loss_fn, has_aux=True)(
-            StateView.take(trainable, d.trainable), StateView.take(non_trainable, d.non_trainable),
-            StateView.take(non_trainable, g.non_trainable))
+            StateView.take(trainable, d.trainable),
+            StateView.take(non_trainable, d.non_trainable),
+            StateView.take(non_trainable, g.non_trainable),
+        )
         d_weights, d_opt = self.d_optimizer.stateless_apply(d_opt, grads, StateView.take(trainable, d.trainable))
 
         def g_loss_fn(g_weights, g_state, d_state):
-            fake, g_state = self.generator.stateless_call(g_weights, g_state, self._g_inputs(z_g, condition), training=True)
-            p_fake, d_state = self.discriminator.stateless_call(d_weights, d_state, self._d_inputs(fake, condition), training=True)
+            fake, g_state = self.generator.stateless_call(
+                g_weights, g_state, self._g_inputs(z_g, condition), training=True
+            )
+            p_fake, d_state = self.discriminator.stateless_call(
+                d_weights, d_state, self._d_inputs(fake, condition), training=True
+            )
             return generator_loss(self.bce, p_fake), (g_state, d_state)
 
         (g_loss, (g_state, d_state)), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(
-            StateView.take(trainable, g.trainable), g_state, d_state)
+            StateView.take(trainable, g.trainable), g_state, d_state
+        )
         g_weights, g_opt = self.g_optimizer.stateless_apply(g_opt, grads, StateView.take(trainable, g.trainable))
         trainable = StateView.put(StateView.put(trainable, d.trainable, d_weights), g.trainable, g_weights)
         non_trainable = StateView.put(StateView.put(non_trainable, d.non_trainable, d_state), g.non_trainable, g_state)

@@ -57,9 +57,12 @@ def load_image(name: str, size: int = SIZE) -> np.ndarray:
     from sklearn.datasets import load_sample_image
 
     sources = {
-        "cat": skimage.data.chelsea, "astronaut": skimage.data.astronaut, "coffee": skimage.data.coffee,
+        "cat": skimage.data.chelsea,
+        "astronaut": skimage.data.astronaut,
+        "coffee": skimage.data.coffee,
         "stained_tissue": skimage.data.immunohistochemistry,
-        "flower": lambda: load_sample_image("flower.jpg"), "china": lambda: load_sample_image("china.jpg"),
+        "flower": lambda: load_sample_image("flower.jpg"),
+        "china": lambda: load_sample_image("china.jpg"),
     }
     if name not in sources:
         raise ValueError(f"unknown image {name!r}; expected one of {sorted(sources)}")
@@ -68,7 +71,7 @@ def load_image(name: str, size: int = SIZE) -> np.ndarray:
     image = sources[name]()
     side = min(image.shape[:2])
     top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
-    square = image[top:top + side, left:left + side]
+    square = image[top : top + side, left : left + side]
     return (resize(square, (size, size), anti_aliasing=True, preserve_range=True)).astype("float32")
 
 
@@ -87,7 +90,8 @@ def feature_network(size: int = SIZE, seed: int = 0, layers=None) -> keras.Model
     vgg.trainable = False
     image = keras.Input((size, size, 3))
     outputs = keras.Model(vgg.input, [vgg.get_layer(name).output for name in layers])(
-        keras.applications.vgg16.preprocess_input(image))
+        keras.applications.vgg16.preprocess_input(image)
+    )
     return keras.Model(image, outputs, name="vgg16_random_features")
 
 
@@ -95,7 +99,9 @@ def gram_matrix(features):
     """(batch, h, w, c) feature maps -> (batch, c, c): channel correlations averaged over the h*w positions."""
     shape = keras.ops.shape(features)
     flat = keras.ops.reshape(features, (shape[0], shape[1] * shape[2], shape[3]))
-    return keras.ops.matmul(keras.ops.transpose(flat, (0, 2, 1)), flat) / keras.ops.cast(shape[1] * shape[2], flat.dtype)
+    return keras.ops.matmul(keras.ops.transpose(flat, (0, 2, 1)), flat) / keras.ops.cast(
+        shape[1] * shape[2], flat.dtype
+    )
 
 
 def _relative(value, target):
@@ -112,7 +118,9 @@ def distances(features: keras.Model, image: np.ndarray, reference: np.ndarray) -
     *image_style, image_content = features(np.asarray(image, "float32")[None])
     *reference_style, reference_content = features(np.asarray(reference, "float32")[None])
     content = _relative(image_content, reference_content)
-    style = sum(_relative(gram_matrix(a), gram_matrix(b)) for a, b in zip(image_style, reference_style)) / len(image_style)
+    style = sum(_relative(gram_matrix(a), gram_matrix(b)) for a, b in zip(image_style, reference_style)) / len(
+        image_style
+    )
     return float(keras.ops.convert_to_numpy(content)), float(keras.ops.convert_to_numpy(style))
 
 
@@ -136,11 +144,15 @@ def measure_tile_shuffle(seeds=(0, 1, 2), out: str | Path | None = None) -> dict
     for seed in seeds:
         features = feature_network(SIZE, seed)
         shuffled, other = distances(features, shuffle_tiles(style), style), distances(features, cat, style)
-        runs[str(seed)] = {"tiles_shuffled": {"content": shuffled[0], "style": shuffled[1]},
-                           "cat_photo": {"content": other[0], "style": other[1]}}
-    report = {"how": "reference.gans.style_transfer.measure_tile_shuffle(seeds=%s): distances(feature_network"
-                     "(128, seed), x, stained_tissue) for x = shuffle_tiles(stained_tissue, 32, seed 0) and x = cat." % list(seeds),
-              "runs": runs}
+        runs[str(seed)] = {
+            "tiles_shuffled": {"content": shuffled[0], "style": shuffled[1]},
+            "cat_photo": {"content": other[0], "style": other[1]},
+        }
+    report = {
+        "how": f"reference.gans.style_transfer.measure_tile_shuffle(seeds={list(seeds)}): distances(feature_network"
+        "(128, seed), x, stained_tissue) for x = shuffle_tiles(stained_tissue, 32, seed 0) and x = cat.",
+        "runs": runs,
+    }
     return write_report(report, out)
 
 
@@ -157,15 +169,25 @@ class StyleTransfer(keras.Model):
     Loss = content_weight * content + style_weight * mean over style layers, each term relative (see module).
     """
 
-    def __init__(self, features: keras.Model, content: np.ndarray, style: np.ndarray, content_weight: float = 1.0,
-                 style_weight: float = STYLE_WEIGHT, smoothness_weight: float = SMOOTHNESS_WEIGHT,
-                 start: np.ndarray | None = None, **kwargs):
+    def __init__(
+        self,
+        features: keras.Model,
+        content: np.ndarray,
+        style: np.ndarray,
+        content_weight: float = 1.0,
+        style_weight: float = STYLE_WEIGHT,
+        smoothness_weight: float = SMOOTHNESS_WEIGHT,
+        start: np.ndarray | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         size = features.input_shape[1]
         for name, image in (("content", content), ("style", style)):
             if np.shape(image) != (size, size, 3):
-                raise ValueError(f"the {name} image must have shape {(size, size, 3)} to match the feature network; "
-                                 f"received {np.shape(image)}")
+                raise ValueError(
+                    f"the {name} image must have shape {(size, size, 3)} to match the feature network; "
+                    f"received {np.shape(image)}"
+                )
         if content_weight < 0 or style_weight < 0 or content_weight + style_weight == 0:
             raise ValueError(f"weights must be non-negative and not both 0; received {content_weight}, {style_weight}")
         self.features = features
@@ -178,8 +200,12 @@ class StyleTransfer(keras.Model):
         self.content_target = keras.ops.convert_to_numpy(content_map)
         if start is None:
             start = starting_image(content, "mix")
-        self.image = self.add_weight(shape=(1, size, size, 3), name="image", constraint=ClipPixels(),
-                                     initializer=keras.initializers.Constant(np.asarray(start, "float32")[None]))
+        self.image = self.add_weight(
+            shape=(1, size, size, 3),
+            name="image",
+            constraint=ClipPixels(),
+            initializer=keras.initializers.Constant(np.asarray(start, "float32")[None]),
+        )
         self.built = True
 
     def call(self, inputs=None, training=False):
@@ -226,19 +252,39 @@ def starting_image(content: np.ndarray, start: str = "mix", seed: int = 0) -> np
     if start not in STARTS:
         raise ValueError(f"start must be one of {STARTS}; received {start!r}")
     noise = np.random.default_rng(seed).uniform(0, 255, size=np.shape(content)).astype("float32")
-    return {"noise": noise, "content": np.asarray(content, "float32"), "mix": 0.5 * (noise + np.asarray(content, "float32"))}[start]
+    return {
+        "noise": noise,
+        "content": np.asarray(content, "float32"),
+        "mix": 0.5 * (noise + np.asarray(content, "float32")),
+    }[start]
 
 
-def transfer(content: np.ndarray, style: np.ndarray, steps: int = STEPS, content_weight: float = 1.0,
-             style_weight: float = STYLE_WEIGHT, smoothness_weight: float = SMOOTHNESS_WEIGHT, start: str = "mix",
-             seed: int = 0, every: int = 10, verbose=0) -> Transfer:
+def transfer(
+    content: np.ndarray,
+    style: np.ndarray,
+    steps: int = STEPS,
+    content_weight: float = 1.0,
+    style_weight: float = STYLE_WEIGHT,
+    smoothness_weight: float = SMOOTHNESS_WEIGHT,
+    start: str = "mix",
+    seed: int = 0,
+    every: int = 10,
+    verbose=0,
+) -> Transfer:
     """Optimise an image toward ``content``'s features and ``style``'s Gram matrices; ``seed`` picks the random
     VGG16 weights and the starting noise.  The losses are recorded before the first step and every ``every``."""
     if steps < 1 or every < 1:
         raise ValueError(f"steps and every must be positive; received {steps} and {every}")
     size = np.shape(content)[0]
-    model = StyleTransfer(feature_network(size, seed), content, style, content_weight, style_weight, smoothness_weight,
-                          start=starting_image(content, start, seed))
+    model = StyleTransfer(
+        feature_network(size, seed),
+        content,
+        style,
+        content_weight,
+        style_weight,
+        smoothness_weight,
+        start=starting_image(content, start, seed),
+    )
     model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE))
     content_losses, style_losses = [], []
 
@@ -251,7 +297,9 @@ def transfer(content: np.ndarray, style: np.ndarray, steps: int = STEPS, content
                 content_losses.append(c)
                 style_losses.append(s)
 
-    model.fit(np.zeros((steps, 1), "float32"), batch_size=1, epochs=1, shuffle=False, verbose=verbose, callbacks=[Record()])
+    model.fit(
+        np.zeros((steps, 1), "float32"), batch_size=1, epochs=1, shuffle=False, verbose=verbose, callbacks=[Record()]
+    )
     c, s = model.current_losses()
     return Transfer(model.result(), content_losses + [c], style_losses + [s], every)
 
@@ -280,14 +328,16 @@ def edge_correlation(a: np.ndarray, b: np.ndarray) -> float:
 STYLE_WEIGHTS_GRID = (0.1, 1.0, 10.0, 100.0)
 
 
-def weight_tradeoff(content: np.ndarray, style: np.ndarray, style_weights=STYLE_WEIGHTS_GRID, steps: int = 60,
-                    seed: int = 0) -> dict:
+def weight_tradeoff(
+    content: np.ndarray, style: np.ndarray, style_weights=STYLE_WEIGHTS_GRID, steps: int = 60, seed: int = 0
+) -> dict:
     """One transfer per style weight (content weight 1): {style weight: Transfer}."""
     return {w: transfer(content, style, steps, style_weight=w, seed=seed, every=steps) for w in style_weights}
 
 
-def measure_seeds(seeds=(0, 1, 2), content_name: str = "cat", style_name: str = "stained_tissue",
-                  out: str | Path | None = None) -> dict:
+def measure_seeds(
+    seeds=(0, 1, 2), content_name: str = "cat", style_name: str = "stained_tissue", out: str | Path | None = None
+) -> dict:
     """Per seed (random VGG16 weights and starting noise): the default transfer at 128x128 (loss curves, colour
     statistics, edge correlations) and the style-weight grid at 64x64; optionally saved as JSON."""
     import time
@@ -301,17 +351,25 @@ def measure_seeds(seeds=(0, 1, 2), content_name: str = "cat", style_name: str = 
         seconds = time.perf_counter() - start
         grid = weight_tradeoff(*small, seed=seed)
         runs[str(seed)] = {
-            "content_loss": [round(v, 4) for v in run.content_loss], "style_loss": [round(v, 4) for v in run.style_loss],
-            "colour_distance_to_style": {"content photo": float(np.linalg.norm(colour_statistics(content) - colour_statistics(style))),
-                                         "result": float(np.linalg.norm(colour_statistics(run.image) - colour_statistics(style)))},
-            "edge_correlation": {"result~content": edge_correlation(run.image, content),
-                                 "result~style": edge_correlation(run.image, style)},
+            "content_loss": [round(v, 4) for v in run.content_loss],
+            "style_loss": [round(v, 4) for v in run.style_loss],
+            "colour_distance_to_style": {
+                "content photo": float(np.linalg.norm(colour_statistics(content) - colour_statistics(style))),
+                "result": float(np.linalg.norm(colour_statistics(run.image) - colour_statistics(style))),
+            },
+            "edge_correlation": {
+                "result~content": edge_correlation(run.image, content),
+                "result~style": edge_correlation(run.image, style),
+            },
             "seconds": round(seconds, 1),
             "grid_64": {str(w): {"content": t.content_loss[-1], "style": t.style_loss[-1]} for w, t in grid.items()},
         }
-    report = {"how": f"reference.gans.style_transfer.measure_seeds(seeds={list(seeds)}): transfer({content_name!r} "
-                     f"-> {style_name!r}, {SIZE}x{SIZE}, {STEPS} steps, style weight {STYLE_WEIGHT}, start 'mix'); "
-                     "weight_tradeoff at 64x64, 60 steps. Losses are relative (see module).", "runs": runs}
+    report = {
+        "how": f"reference.gans.style_transfer.measure_seeds(seeds={list(seeds)}): transfer({content_name!r} "
+        f"-> {style_name!r}, {SIZE}x{SIZE}, {STEPS} steps, style weight {STYLE_WEIGHT}, start 'mix'); "
+        "weight_tradeoff at 64x64, 60 steps. Losses are relative (see module).",
+        "runs": runs,
+    }
     return write_report(report, out)
 
 
@@ -328,8 +386,10 @@ def main(argv=None) -> None:
 
     content, style = load_image(args.content, args.size), load_image(args.style, args.size)
     run = transfer(content, style, args.steps, style_weight=args.style_weight, verbose=1)
-    print(f"content loss {run.content_loss[0]:.3f} -> {run.content_loss[-1]:.3f}, "
-          f"style loss {run.style_loss[0]:.3f} -> {run.style_loss[-1]:.3f}")
+    print(
+        f"content loss {run.content_loss[0]:.3f} -> {run.content_loss[-1]:.3f}, "
+        f"style loss {run.style_loss[0]:.3f} -> {run.style_loss[-1]:.3f}"
+    )
     fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.8))
     for ax, (title, image) in zip(axes, [("content", content), ("style", style), ("result", run.image)]):
         ax.imshow(np.clip(image, 0, 255).astype("uint8"))

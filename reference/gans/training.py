@@ -31,8 +31,15 @@ def mnist_real_images(count: int = 60000) -> np.ndarray:
     return scale_images(x_train[:count])
 
 
-def train_wgan(penalty: str, steps: int, batch_size: int = 64, width: float = 0.25, critic_steps: int = 5, seed: int = 0,
-               gp_weight: float = 10.0):
+def train_wgan(
+    penalty: str,
+    steps: int,
+    batch_size: int = 64,
+    width: float = 0.25,
+    critic_steps: int = 5,
+    seed: int = 0,
+    gp_weight: float = 10.0,
+):
     """Train a WGAN (``clip`` or ``gp``, with ``gp_weight`` lambda) on MNIST for ``steps`` generator updates."""
     keras.utils.set_random_seed(seed)
     real = mnist_real_images(steps * batch_size)
@@ -54,5 +61,7 @@ def train_document_style(steps: int, batch_size: int = 64, width: float = 0.25, 
     generator = build_generator(image_shape=MNIST_SHAPE, width=width)
     discriminator = build_discriminator(image_shape=MNIST_SHAPE, width=width)
     trainer = DocumentStyleTrainer(generator, discriminator)
-    log = trainer.train(mnist_real_images(steps * batch_size), epochs=1, batch_size=batch_size, seed=seed, progress=progress)
+    log = trainer.train(
+        mnist_real_images(steps * batch_size), epochs=1, batch_size=batch_size, seed=seed, progress=progress
+    )
     return trainer, log

@@ -17,8 +17,16 @@ from reference.gans.backend_steps import PairedOptimizer, StateView, backend_tra
 class WGAN(keras.Model):
     """``penalty="clip"`` (clip_value c) or ``penalty="gp"`` (gp_weight lambda)."""
 
-    def __init__(self, generator, critic, penalty: str = "gp", critic_steps: int = 5,
-                 clip_value: float = 0.01, gp_weight: float = 10.0, **kwargs):
+    def __init__(
+        self,
+        generator,
+        critic,
+        penalty: str = "gp",
+        critic_steps: int = 5,
+        clip_value: float = 0.01,
+        gp_weight: float = 10.0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if penalty not in ("clip", "gp"):
             raise ValueError(f"penalty must be 'clip' or 'gp', got {penalty!r}")
@@ -38,7 +46,9 @@ class WGAN(keras.Model):
         else:  # the WGAN-GP paper: Adam(1e-4, 0.5, 0.9)
             self.c_optimizer = c_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
             self.g_optimizer = g_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
-        super().compile(optimizer=PairedOptimizer(self.c_optimizer, self.critic, self.g_optimizer, self.generator), **kwargs)
+        super().compile(
+            optimizer=PairedOptimizer(self.c_optimizer, self.critic, self.g_optimizer, self.generator), **kwargs
+        )
 
     def call(self, z, training=False):
         return self.generator(z, training=training)
@@ -157,6 +167,7 @@ class WGAN(keras.Model):
             s_fake, c_state = self.critic.stateless_call(c_weights, c_state, fake, training=True)
             norms = None
             if self.penalty == "gp":
+
                 def score_sum(x):
                     return keras.ops.sum(self.critic.stateless_call(c_weights, c_state, x, training=True)[0])
 
@@ -166,7 +177,8 @@ class WGAN(keras.Model):
 
         for i in range(self.critic_steps):
             (c_loss, (c_state, g_state, estimate)), grads = jax.value_and_grad(c_loss_fn, has_aux=True)(
-                c_weights, c_state, g_state, zs[i], eps[i])
+                c_weights, c_state, g_state, zs[i], eps[i]
+            )
             c_weights, c_opt = self.c_optimizer.stateless_apply(c_opt, grads, c_weights)
             if self.penalty == "clip":
                 c_weights = self._clip(c_weights)

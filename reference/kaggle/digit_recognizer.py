@@ -66,6 +66,7 @@ class SubmissionError(ValueError):
 # The competition's files
 # ---------------------------------------------------------------------------------------------
 
+
 def competition_split(seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
     """Indices into MNIST's 70,000 pooled images (training set first) for train.csv and test.csv."""
     order = np.random.default_rng(seed).permutation(TRAIN_ROWS + TEST_ROWS)
@@ -103,7 +104,8 @@ def write_competition_files(folder: str | Path | None = None, force: bool = Fals
             if not force and manifest_path.is_file():
                 manifest = json.loads(manifest_path.read_text())
                 if {k: manifest.get(k) for k in expected} == expected and all(
-                    (folder / name).is_file() and file_sha256(folder / name) == manifest["sha256"].get(name) for name in FILES
+                    (folder / name).is_file() and file_sha256(folder / name) == manifest["sha256"].get(name)
+                    for name in FILES
                 ):
                     return folder
             images, labels = pooled_mnist()
@@ -119,7 +121,11 @@ def write_competition_files(folder: str | Path | None = None, force: bool = Fals
                 partial = folder / f"{name}.tmp"
                 partial.write_text(text)
                 partial.replace(folder / name)
-            manifest = {**expected, "mnist": mnist_fingerprint(), "sha256": {name: file_sha256(folder / name) for name in FILES}}
+            manifest = {
+                **expected,
+                "mnist": mnist_fingerprint(),
+                "sha256": {name: file_sha256(folder / name) for name in FILES},
+            }
             manifest_path.write_text(json.dumps(manifest, indent=1))
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
@@ -131,8 +137,10 @@ def read_train(path: str | Path, nrows: int | None = None) -> tuple[np.ndarray, 
     frame = pd.read_csv(path, nrows=nrows)
     expected = ["label"] + PIXEL_COLUMNS
     if list(frame.columns) != expected:
-        raise ValueError(f"{path}: expected the columns label, pixel0 .. pixel783 ({len(expected)} columns); "
-                         f"received {len(frame.columns)} columns starting {list(frame.columns[:3])}")
+        raise ValueError(
+            f"{path}: expected the columns label, pixel0 .. pixel783 ({len(expected)} columns); "
+            f"received {len(frame.columns)} columns starting {list(frame.columns[:3])}"
+        )
     labels = frame.pop("label").to_numpy(np.int64)
     return _pixels(frame, path), labels
 
@@ -141,8 +149,10 @@ def read_test(path: str | Path, nrows: int | None = None) -> np.ndarray:
     """test.csv (its first ``nrows`` rows if given) -> pixels (n, 784) uint8."""
     frame = pd.read_csv(path, nrows=nrows)
     if list(frame.columns) != PIXEL_COLUMNS:
-        raise ValueError(f"{path}: expected the columns pixel0 .. pixel783 (784 columns); "
-                         f"received {len(frame.columns)} columns starting {list(frame.columns[:3])}")
+        raise ValueError(
+            f"{path}: expected the columns pixel0 .. pixel783 (784 columns); "
+            f"received {len(frame.columns)} columns starting {list(frame.columns[:3])}"
+        )
     return _pixels(frame, path)
 
 
@@ -156,6 +166,7 @@ def _pixels(frame: pd.DataFrame, path) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # The submission
 # ---------------------------------------------------------------------------------------------
+
 
 def make_submission(probabilities: np.ndarray) -> pd.DataFrame:
     """Class probabilities for the test rows, in test.csv's order -> the ``ImageId,Label`` frame (ids from 1)."""
@@ -178,12 +189,16 @@ def validate_submission(submission: pd.DataFrame | str | Path, rows: int = TEST_
         raise SubmissionError(f"expected {rows} rows, one per test image; received {len(frame)}")
     for column in SUBMISSION_COLUMNS:
         if not pd.api.types.is_integer_dtype(frame[column]):
-            raise SubmissionError(f"{column} must hold integers; received dtype {frame[column].dtype} "
-                                  f"(first value {frame[column].iloc[0]})")
+            raise SubmissionError(
+                f"{column} must hold integers; received dtype {frame[column].dtype} "
+                f"(first value {frame[column].iloc[0]})"
+            )
     ids = frame["ImageId"].to_numpy()
     if not np.array_equal(np.sort(ids), np.arange(1, rows + 1)):
-        raise SubmissionError(f"ImageId must hold each of 1..{rows} exactly once (ids start at 1); "
-                              f"received ids {ids.min()}..{ids.max()} with {len(ids) - len(np.unique(ids))} repeated")
+        raise SubmissionError(
+            f"ImageId must hold each of 1..{rows} exactly once (ids start at 1); "
+            f"received ids {ids.min()}..{ids.max()} with {len(ids) - len(np.unique(ids))} repeated"
+        )
     labels = frame["Label"].to_numpy()
     if labels.min() < 0 or labels.max() >= CLASSES:
         raise SubmissionError(f"Label must be a digit 0..9; received values {labels.min()}..{labels.max()}")
@@ -202,28 +217,35 @@ def score_submission(submission: pd.DataFrame | str | Path, solution: pd.DataFra
 # Models and cross-validation
 # ---------------------------------------------------------------------------------------------
 
+
 def build_mlp(hidden: int = 256, dropout: float = 0.2) -> keras.Sequential:
     """784 -> Dense(hidden, relu) -> Dropout -> Dense(10, softmax), on pixels scaled to [0, 1]."""
-    return keras.Sequential([
-        keras.Input((PIXELS,)),
-        layers.Dense(hidden, activation="relu"),
-        layers.Dropout(dropout),
-        layers.Dense(CLASSES, activation="softmax"),
-    ], name="kaggle_mlp")
+    return keras.Sequential(
+        [
+            keras.Input((PIXELS,)),
+            layers.Dense(hidden, activation="relu"),
+            layers.Dropout(dropout),
+            layers.Dense(CLASSES, activation="softmax"),
+        ],
+        name="kaggle_mlp",
+    )
 
 
 def build_cnn(filters: int = 16, dense: int = 64) -> keras.Sequential:
     """A small convnet: two 3x3 conv + max-pool stages (filters, 2 x filters), Dense(dense), softmax."""
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        layers.Conv2D(filters, 3, activation="relu"),
-        layers.MaxPooling2D(),
-        layers.Conv2D(2 * filters, 3, activation="relu"),
-        layers.MaxPooling2D(),
-        layers.Flatten(),
-        layers.Dense(dense, activation="relu"),
-        layers.Dense(CLASSES, activation="softmax"),
-    ], name="kaggle_cnn")
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(filters, 3, activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Conv2D(2 * filters, 3, activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.Dense(dense, activation="relu"),
+            layers.Dense(CLASSES, activation="softmax"),
+        ],
+        name="kaggle_cnn",
+    )
 
 
 def build_knn(components: int = 50, neighbours: int = 5):
@@ -240,8 +262,9 @@ def _inputs(name: str, pixels: np.ndarray) -> np.ndarray:
     return scaled.reshape(-1, 28, 28, 1) if name == "cnn" else scaled
 
 
-def fit_predict(name: str, x_fit, y_fit, x_predict: list[np.ndarray], epochs: int = 3, seed: int = 0,
-                verbose=0) -> list[np.ndarray]:
+def fit_predict(
+    name: str, x_fit, y_fit, x_predict: list[np.ndarray], epochs: int = 3, seed: int = 0, verbose=0
+) -> list[np.ndarray]:
     """Train model ``name`` (one of MODELS) on uint8 pixels; return its class probabilities for each array."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; expected one of {MODELS}")
@@ -250,8 +273,11 @@ def fit_predict(name: str, x_fit, y_fit, x_predict: list[np.ndarray], epochs: in
         return [knn.predict_proba(_inputs(name, x)) for x in x_predict]
     keras.utils.set_random_seed(seed)
     model = build_cnn() if name == "cnn" else build_mlp()
-    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE[name]), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(LEARNING_RATE[name]),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     model.fit(_inputs(name, x_fit), y_fit, epochs=epochs, batch_size=32, verbose=verbose)
     return [model.predict(_inputs(name, x), batch_size=1024, verbose=0) for x in x_predict]
 
@@ -276,8 +302,10 @@ def fold_balance(labels: np.ndarray, splitter) -> float:
     """
     labels = np.asarray(labels)
     overall = np.bincount(labels, minlength=CLASSES) / len(labels)
-    gaps = [np.abs(np.bincount(labels[valid], minlength=CLASSES) / len(valid) - overall).max()
-            for _, valid in splitter.split(np.zeros(len(labels)), labels)]
+    gaps = [
+        np.abs(np.bincount(labels[valid], minlength=CLASSES) / len(valid) - overall).max()
+        for _, valid in splitter.split(np.zeros(len(labels)), labels)
+    ]
     return float(max(gaps))
 
 
@@ -298,8 +326,16 @@ class CrossValidation:
     seconds: dict = field(default_factory=dict)
 
 
-def cross_validate(x: np.ndarray, y: np.ndarray, x_test: np.ndarray, models=MODELS, folds: int = 3,
-                   epochs: int = 3, seed: int = 0, verbose=0) -> CrossValidation:
+def cross_validate(
+    x: np.ndarray,
+    y: np.ndarray,
+    x_test: np.ndarray,
+    models=MODELS,
+    folds: int = 3,
+    epochs: int = 3,
+    seed: int = 0,
+    verbose=0,
+) -> CrossValidation:
     """Stratified k-fold CV of each model; every fold model also predicts ``x_test``."""
     from sklearn.model_selection import StratifiedKFold
     from tqdm.auto import tqdm
@@ -316,8 +352,9 @@ def cross_validate(x: np.ndarray, y: np.ndarray, x_test: np.ndarray, models=MODE
         result.test[name] = np.zeros((folds, len(x_test), CLASSES), "float32")
         result.fold_accuracy[name] = []
         for k, (fit_rows, valid_rows) in enumerate(tqdm(splits, desc=name, disable=not verbose)):
-            valid, test = fit_predict(name, x[fit_rows], y[fit_rows], [x[valid_rows], x_test],
-                                      epochs=epochs, seed=seed + k, verbose=verbose)
+            valid, test = fit_predict(
+                name, x[fit_rows], y[fit_rows], [x[valid_rows], x_test], epochs=epochs, seed=seed + k, verbose=verbose
+            )
             result.oof[name][valid_rows] = valid
             result.test[name][k] = test
             result.fold_accuracy[name].append(float(np.mean(valid.argmax(1) == y[valid_rows])))
@@ -350,8 +387,10 @@ def results_table(result: CrossValidation, test_labels: np.ndarray | None = None
     rows = {}
     members = list(result.oof)
     entries = {name: (result.fold_accuracy[name], list(result.test[name])) for name in members}
-    entries["ensemble"] = (fold_accuracies(result, ensemble([result.oof[m] for m in members])),
-                           [ensemble([result.test[m][k] for m in members]) for k in range(len(result.folds))])
+    entries["ensemble"] = (
+        fold_accuracies(result, ensemble([result.oof[m] for m in members])),
+        [ensemble([result.test[m][k] for m in members]) for k in range(len(result.folds))],
+    )
     for name, (scores, fold_tests) in entries.items():
         row = {"cv_mean": float(np.mean(scores)), "cv_std": float(np.std(scores, ddof=1))}
         if test_labels is not None:
@@ -364,6 +403,7 @@ def results_table(result: CrossValidation, test_labels: np.ndarray | None = None
 # ---------------------------------------------------------------------------------------------
 # The whole notebook
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Workflow:
@@ -378,8 +418,7 @@ class Workflow:
     rows: int
 
 
-def run_workflow(rows: int = 9000, folds: int = 3, epochs: int = 3, seed: int = 0, folder=None,
-                 verbose=0) -> Workflow:
+def run_workflow(rows: int = 9000, folds: int = 3, epochs: int = 3, seed: int = 0, folder=None, verbose=0) -> Workflow:
     """Files -> CV of every model -> table -> submission, validated and scored.
 
     The submission averages the fold models of the single model kind with the best CV mean (chosen
@@ -397,7 +436,9 @@ def run_workflow(rows: int = 9000, folds: int = 3, epochs: int = 3, seed: int = 
     best = max(cv.fold_accuracy, key=lambda name: table.loc[name, "cv_mean"])
     path = folder / "submission.csv"
     make_submission(cv.test[best].mean(0)).to_csv(path, index=False)
-    return Workflow(cv, table, best, validate_submission(path), score_submission(path, solution), test_labels, len(keep))
+    return Workflow(
+        cv, table, best, validate_submission(path), score_submission(path, solution), test_labels, len(keep)
+    )
 
 
 def _largest_confusions(labels: np.ndarray, predicted: np.ndarray, top: int = 5) -> dict:
@@ -406,8 +447,11 @@ def _largest_confusions(labels: np.ndarray, predicted: np.ndarray, top: int = 5)
     errors = confusion_matrix(labels, predicted, labels=range(CLASSES))
     np.fill_diagonal(errors, 0)
     cells = sorted(((int(errors[t, p]), t, p) for t in range(CLASSES) for p in range(CLASSES) if t != p), reverse=True)
-    return {"errors": int(errors.sum()), "largest (count, true, predicted)": cells[:top],
-            "share of the largest": sum(c for c, _, _ in cells[:top]) / max(1, int(errors.sum()))}
+    return {
+        "errors": int(errors.sum()),
+        "largest (count, true, predicted)": cells[:top],
+        "share of the largest": sum(c for c, _, _ in cells[:top]) / max(1, int(errors.sum())),
+    }
 
 
 def measure_seeds(seeds=(0, 1, 2), rows: int = 9000, out: str | Path | None = None) -> dict:
@@ -422,17 +466,22 @@ def measure_seeds(seeds=(0, 1, 2), rows: int = 9000, out: str | Path | None = No
         runs[str(seed)] = {
             "table": result.table.round(5).to_dict(orient="index"),
             "fold_accuracy": result.cv.fold_accuracy,
-            "fold_model_holdout": {m: [float(np.mean(p.argmax(1) == result.test_labels)) for p in result.cv.test[m]]
-                                   for m in result.cv.test},
+            "fold_model_holdout": {
+                m: [float(np.mean(p.argmax(1) == result.test_labels)) for p in result.cv.test[m]]
+                for m in result.cv.test
+            },
             "submitted": result.submitted,
             "submission_score": result.score,
             "confusions": _largest_confusions(result.test_labels, result.submission["Label"].to_numpy()),
             "seconds": round(time.perf_counter() - start, 1),
         }
-    report = {"how": f"reference.kaggle.digit_recognizer.measure_seeds(seeds={list(seeds)}, rows={rows}): run_workflow "
-                     "(3-fold stratified CV on a stratified subset of train.csv, kNN / MLP / CNN, 3 epochs, each fold "
-                     "model also predicts all 28,000 test.csv rows, scored against solution.csv; confusions: the "
-                     "submission's 5 largest off-diagonal confusion-matrix cells).", "runs": runs}
+    report = {
+        "how": f"reference.kaggle.digit_recognizer.measure_seeds(seeds={list(seeds)}, rows={rows}): run_workflow "
+        "(3-fold stratified CV on a stratified subset of train.csv, kNN / MLP / CNN, 3 epochs, each fold "
+        "model also predicts all 28,000 test.csv rows, scored against solution.csv; confusions: the "
+        "submission's 5 largest off-diagonal confusion-matrix cells).",
+        "runs": runs,
+    }
     return write_report(report, out)
 
 
@@ -445,8 +494,10 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     result = run_workflow(args.rows, args.folds, args.epochs, args.seed, verbose=1)
     print(result.table.round(4).to_string())
-    print(f"submission {DEFAULT_FOLDER / 'submission.csv'} ({result.submitted}, fold models averaged): "
-          f"valid, accuracy {result.score:.4f} on {TEST_ROWS} test images")
+    print(
+        f"submission {DEFAULT_FOLDER / 'submission.csv'} ({result.submitted}, fold models averaged): "
+        f"valid, accuracy {result.score:.4f} on {TEST_ROWS} test images"
+    )
 
 
 if __name__ == "__main__":

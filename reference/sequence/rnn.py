@@ -73,8 +73,9 @@ def adding_problem(n: int, length: int, seed: int = 0):
 
 def build_regressor(cell: str, length: int, units: int = 32) -> keras.Sequential:
     """One recurrent layer reading (value, marker) pairs, then one linear output."""
-    return keras.Sequential([keras.Input((length, 2)), CELLS[_cell_name(cell)](units), layers.Dense(1)],
-                            name=f"adding_{cell.lower()}")
+    return keras.Sequential(
+        [keras.Input((length, 2)), CELLS[_cell_name(cell)](units), layers.Dense(1)], name=f"adding_{cell.lower()}"
+    )
 
 
 @dataclass
@@ -84,8 +85,17 @@ class MemoryRun:
     seconds: float
 
 
-def train_adding(cell: str, length: int = 30, n_train: int = 2000, epochs: int = 10, units: int = 32, seed: int = 0,
-                 learning_rate: float = 5e-3, batch_size: int = 20, verbose: int | str = 0) -> MemoryRun:
+def train_adding(
+    cell: str,
+    length: int = 30,
+    n_train: int = 2000,
+    epochs: int = 10,
+    units: int = 32,
+    seed: int = 0,
+    learning_rate: float = 5e-3,
+    batch_size: int = 20,
+    verbose: int | str = 0,
+) -> MemoryRun:
     """Fit ``build_regressor`` on the adding problem; validation on 1,000 fresh sequences."""
     x, y = adding_problem(n_train, length, seed=seed)
     x_val, y_val = adding_problem(1000, length, seed=10_000 + seed)
@@ -123,8 +133,9 @@ def mnist_rows(images: np.ndarray) -> np.ndarray:
 
 def build_row_classifier(units: int = 64) -> keras.Sequential:
     """An LSTM reads the 28 rows of a digit top to bottom; its last state goes to a 10-way softmax."""
-    return keras.Sequential([keras.Input((28, 28)), layers.LSTM(units), layers.Dense(10, activation="softmax")],
-                            name="mnist_row_lstm")
+    return keras.Sequential(
+        [keras.Input((28, 28)), layers.LSTM(units), layers.Dense(10, activation="softmax")], name="mnist_row_lstm"
+    )
 
 
 @dataclass
@@ -135,8 +146,9 @@ class RowsResult:
     history: dict = field(default_factory=dict)
 
 
-def train_row_classifier(seed: int = 0, epochs: int = 2, train_size: int | None = None, units: int = 64,
-                         verbose: int | str = 0) -> RowsResult:
+def train_row_classifier(
+    seed: int = 0, epochs: int = 2, train_size: int | None = None, units: int = 64, verbose: int | str = 0
+) -> RowsResult:
     (x_train, y_train), (x_test, y_test) = load_mnist()
     if train_size is not None:
         if not 1 <= train_size <= len(x_train):
@@ -149,14 +161,26 @@ def train_row_classifier(seed: int = 0, epochs: int = 2, train_size: int | None 
     history = model.fit(mnist_rows(x_train), y_train, batch_size=128, epochs=epochs, verbose=verbose)
     seconds = time.perf_counter() - start
     _, accuracy = model.evaluate(mnist_rows(x_test), y_test, verbose=0)
-    return RowsResult(float(accuracy), model.count_params(), round(seconds, 1),
-                      {k: [float(v) for v in vals] for k, vals in history.history.items()})
+    return RowsResult(
+        float(accuracy),
+        model.count_params(),
+        round(seconds, 1),
+        {k: [float(v) for v in vals] for k, vals in history.history.items()},
+    )
 
 
 def measure_seeds(seeds=(0, 1, 2), out_dir: str | Path = "docs/measurements", **adding_kwargs) -> dict:
     """The measurements behind the spec's thresholds: the adding problem for each cell and the row classifier."""
     memory = {cell: {seed: train_adding(cell, seed=seed, **adding_kwargs).__dict__ for seed in seeds} for cell in CELLS}
-    settings = {"length": 30, "n_train": 2000, "epochs": 10, "units": 32, "learning_rate": 5e-3, "batch_size": 20, **adding_kwargs}
+    settings = {
+        "length": 30,
+        "n_train": 2000,
+        "epochs": 10,
+        "units": 32,
+        "learning_rate": 5e-3,
+        "batch_size": 20,
+        **adding_kwargs,
+    }
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -168,9 +192,11 @@ def measure_seeds(seeds=(0, 1, 2), out_dir: str | Path = "docs/measurements", **
     }
     (out_dir / "ch2_adding_problem_seeds.json").write_text(json.dumps(payload, indent=1))
     rows = {seed: train_row_classifier(seed).__dict__ for seed in seeds}
-    rows_payload = {"how": f"reference.sequence.rnn.measure_seeds: train_row_classifier(seed) for seeds {list(seeds)} "
-                    "(LSTM(64), adam 2e-3, batch 128, 2 epochs on all 60,000 training digits, all 10,000 test digits).",
-                    "runs": rows}
+    rows_payload = {
+        "how": f"reference.sequence.rnn.measure_seeds: train_row_classifier(seed) for seeds {list(seeds)} "
+        "(LSTM(64), adam 2e-3, batch 128, 2 epochs on all 60,000 training digits, all 10,000 test digits).",
+        "runs": rows,
+    }
     (out_dir / "ch2_mnist_rows_lstm_seeds.json").write_text(json.dumps(rows_payload, indent=1))
     return {"adding": payload, "rows": rows_payload}
 

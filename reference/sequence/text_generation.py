@@ -33,8 +33,10 @@ from keras import layers
 
 from reference.data import DatasetNotAvailable
 
-CORPUS_INSTALL = ("pydoc_data is part of CPython's standard library; a distribution that splits it off ships it "
-                  "with the full standard library (Debian/Ubuntu: apt install libpython3-stdlib)")
+CORPUS_INSTALL = (
+    "pydoc_data is part of CPython's standard library; a distribution that splits it off ships it "
+    "with the full standard library (Debian/Ubuntu: apt install libpython3-stdlib)"
+)
 # Typographic characters of the corpus written the plain ASCII way; anything else outside ASCII is dropped.
 _PLAIN = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-", "\u2013": "-", "\u2026": "..."}
 WINDOW = 64
@@ -154,8 +156,16 @@ class Samples:
     log_likelihood: dict = field(default_factory=dict)
 
 
-def generate(model, vocab: CharVocabulary, prompt: str, length: int, temperatures=(0.2, 0.5, 1.0, 1.2),
-             streams: int = 4, seed: int = 0, context: int = WINDOW) -> Samples:
+def generate(
+    model,
+    vocab: CharVocabulary,
+    prompt: str,
+    length: int,
+    temperatures=(0.2, 0.5, 1.0, 1.2),
+    streams: int = 4,
+    seed: int = 0,
+    context: int = WINDOW,
+) -> Samples:
     """Sample ``length`` characters after ``prompt``, ``streams`` times at every temperature, all in one batch."""
     if len(prompt) < 1 or length < 1:
         raise ValueError("need a non-empty prompt and length >= 1")
@@ -217,9 +227,16 @@ class TextResult:
 PROMPT = "the return value of a function is "
 
 
-def train_text_model(seed: int = 0, epochs: int = 4, units: int = 128, train_chars: int | None = None,
-                     batch_size: int = 32, learning_rate: float = 4e-3, sample_length: int = 300,
-                     verbose: int | str = 0) -> TextResult:
+def train_text_model(
+    seed: int = 0,
+    epochs: int = 4,
+    units: int = 128,
+    train_chars: int | None = None,
+    batch_size: int = 32,
+    learning_rate: float = 4e-3,
+    sample_length: int = 300,
+    verbose: int | str = 0,
+) -> TextResult:
     """Train ``build_char_lstm`` on the corpus, measure the held-out loss, and sample at four temperatures."""
     text = load_corpus()
     train_text, held_text = split_corpus(text)
@@ -236,8 +253,17 @@ def train_text_model(seed: int = 0, epochs: int = 4, units: int = 128, train_cha
     seconds = time.perf_counter() - start
     held_loss = float(model.evaluate(x_held, y_held, batch_size=256, verbose=0))
     samples = generate(model, vocab, PROMPT, sample_length, seed=seed)
-    return TextResult(len(vocab), model.count_params(), held_loss, unigram_entropy(text), bigram_entropy(text),
-                      [float(v) for v in history.history["loss"]], round(seconds, 1), samples, PROMPT)
+    return TextResult(
+        len(vocab),
+        model.count_params(),
+        held_loss,
+        unigram_entropy(text),
+        bigram_entropy(text),
+        [float(v) for v in history.history["loss"]],
+        round(seconds, 1),
+        samples,
+        PROMPT,
+    )
 
 
 def samples_figure(result: TextResult, width: int = 90):
@@ -250,22 +276,33 @@ def samples_figure(result: TextResult, width: int = 90):
     fig, axes = plt.subplots(len(temps), 1, figsize=(8.0, 1.25 * len(temps)))
     for ax, t in zip(np.ravel(axes), temps):
         ax.axis("off")
-        body = textwrap.fill(result.samples.texts[t][0][:3 * width].replace("\n", " / "), width)
-        ax.text(0, 1, f"T = {t}  (log-likelihood {result.samples.log_likelihood[t]:.2f} nats/char)", fontsize=8,
-                weight="bold", va="top", transform=ax.transAxes)
+        body = textwrap.fill(result.samples.texts[t][0][: 3 * width].replace("\n", " / "), width)
+        ax.text(
+            0,
+            1,
+            f"T = {t}  (log-likelihood {result.samples.log_likelihood[t]:.2f} nats/char)",
+            fontsize=8,
+            weight="bold",
+            va="top",
+            transform=ax.transAxes,
+        )
         ax.text(0, 0.72, body, fontsize=6.5, family="monospace", va="top", transform=ax.transAxes)
     fig.suptitle(f"Character LSTM samples after {result.prompt!r}", fontsize=9)
     fig.tight_layout(pad=0.3)
     return fig
 
 
-def measure_seeds(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_text_generation_seeds.json", **kwargs) -> dict:
+def measure_seeds(
+    seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_text_generation_seeds.json", **kwargs
+) -> dict:
     """The measurement behind the spec's thresholds: held-out loss, diversity and likelihood per temperature."""
     runs = {}
     for seed in seeds:
         r = train_text_model(seed, **kwargs)
         runs[seed] = {
-            "held_out_loss": r.held_out_loss, "train_loss": r.train_loss, "seconds": r.seconds,
+            "held_out_loss": r.held_out_loss,
+            "train_loss": r.train_loss,
+            "seconds": r.seconds,
             "distinct_4grams": {str(t): distinct_ngrams(v) for t, v in r.samples.texts.items()},
             "log_likelihood": {str(t): v for t, v in r.samples.log_likelihood.items()},
             "real_word_share": {str(t): real_word_share(v, load_corpus()) for t, v in r.samples.texts.items()},
@@ -276,7 +313,9 @@ def measure_seeds(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_text
         "how": f"reference.sequence.text_generation.measure_seeds(seeds={list(seeds)}, {kwargs}): train_text_model(seed) "
         "(LSTM(128), adam 4e-3, batch 32, windows of 64, 4 epochs on the first 90% of the corpus), held-out loss on the "
         "last 10%, then 4 streams x 300 characters at each temperature. TensorFlow backend, 2-core CPU shared.",
-        "unigram_entropy": r.unigram_entropy, "bigram_entropy": r.bigram_entropy, "runs": runs,
+        "unigram_entropy": r.unigram_entropy,
+        "bigram_entropy": r.bigram_entropy,
+        "runs": runs,
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(payload, indent=1))
@@ -290,8 +329,10 @@ def main(argv=None) -> None:
     parser.add_argument("--figure", default="build/sequence/text_samples.png")
     args = parser.parse_args(argv)
     result = train_text_model(args.seed, args.epochs, verbose=1)
-    print(f"held-out loss {result.held_out_loss:.3f} nats/char; unigram entropy {result.unigram_entropy:.3f}, "
-          f"bigram entropy {result.bigram_entropy:.3f}")
+    print(
+        f"held-out loss {result.held_out_loss:.3f} nats/char; unigram entropy {result.unigram_entropy:.3f}, "
+        f"bigram entropy {result.bigram_entropy:.3f}"
+    )
     for t, texts in result.samples.texts.items():
         print(f"\n--- temperature {t}: {result.prompt}{texts[0]}")
     Path(args.figure).parent.mkdir(parents=True, exist_ok=True)

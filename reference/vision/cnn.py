@@ -52,8 +52,9 @@ def conv2d_param_count(in_channels: int, filters: int, kernel: int | tuple[int, 
     """Weights of a Conv2D layer: one kernel_h x kernel_w x in_channels block per filter, plus one bias each."""
     kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
     if min(in_channels, filters, kh, kw) < 1:
-        raise ValueError(f"channels, filters and kernel sizes must be positive, received "
-                         f"{in_channels}, {filters}, {(kh, kw)}")
+        raise ValueError(
+            f"channels, filters and kernel sizes must be positive, received {in_channels}, {filters}, {(kh, kw)}"
+        )
     return filters * (kh * kw * in_channels + (1 if use_bias else 0))
 
 
@@ -100,9 +101,16 @@ class Result:
     final_learning_rate: float | None = None  # the cosine schedule's rate after the last step: 0 when it spans the run
 
 
-def train_convnet(seed: int = 0, epochs: int = 6, train_size: int | None = None, batch_size: int = 128,
-                  learning_rate: float = 3e-3, evaluate_each_epoch: bool = False, feature_maps: bool = True,
-                  verbose: int | str = 0) -> Result:
+def train_convnet(
+    seed: int = 0,
+    epochs: int = 6,
+    train_size: int | None = None,
+    batch_size: int = 128,
+    learning_rate: float = 3e-3,
+    evaluate_each_epoch: bool = False,
+    feature_maps: bool = True,
+    verbose: int | str = 0,
+) -> Result:
     """Train ``build_convnet`` on the first ``train_size`` training digits; evaluate on all 10,000 test digits.
 
     Adam whose learning rate falls from ``learning_rate`` to 0 along a cosine over the whole run: the
@@ -119,12 +127,17 @@ def train_convnet(seed: int = 0, epochs: int = 6, train_size: int | None = None,
     model = build_convnet()
     steps = epochs * math.ceil(len(x_train) / batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     per_epoch: list = []
     callbacks = []
     if evaluate_each_epoch:
-        callbacks.append(keras.callbacks.LambdaCallback(
-            on_epoch_end=lambda epoch, logs: per_epoch.append(float(model.evaluate(x_test, y_test, verbose=0)[1]))))
+        callbacks.append(
+            keras.callbacks.LambdaCallback(
+                on_epoch_end=lambda epoch, logs: per_epoch.append(float(model.evaluate(x_test, y_test, verbose=0)[1]))
+            )
+        )
     start = time.perf_counter()
     history = model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks)
     seconds = time.perf_counter() - start
@@ -133,10 +146,18 @@ def train_convnet(seed: int = 0, epochs: int = 6, train_size: int | None = None,
     maps = None
     if feature_maps:  # the first layer's response to one test digit, for filters_figure
         maps = keras.ops.convert_to_numpy(conv1(x_test[:1]))[0]
-    return Result(float(accuracy), float(loss), model.count_params(), round(seconds, 1), per_epoch,
-                  {k: [float(v) for v in vals] for k, vals in history.history.items()},
-                  np.array(conv1.get_weights()[0]), maps, x_test[0, ..., 0],
-                  float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
+    return Result(
+        float(accuracy),
+        float(loss),
+        model.count_params(),
+        round(seconds, 1),
+        per_epoch,
+        {k: [float(v) for v in vals] for k, vals in history.history.items()},
+        np.array(conv1.get_weights()[0]),
+        maps,
+        x_test[0, ..., 0],
+        float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)),
+    )
 
 
 def filters_figure(result: Result):
@@ -159,8 +180,12 @@ def filters_figure(result: Result):
     return fig
 
 
-def measure_seeds(seeds=(0, 1, 2), epochs: int = 6, out: str | Path = "docs/measurements/ch2_cnn_mnist_seeds.json",
-                  quick_train_size: int = 10000) -> dict:
+def measure_seeds(
+    seeds=(0, 1, 2),
+    epochs: int = 6,
+    out: str | Path = "docs/measurements/ch2_cnn_mnist_seeds.json",
+    quick_train_size: int = 10000,
+) -> dict:
     """The measurement behind the spec's thresholds: full runs (test accuracy after every epoch) and
     the quick tier's one-epoch run on ``quick_train_size`` images, for each seed."""
     runs: dict = {"full": {}, "quick": {}}
@@ -191,8 +216,10 @@ def main(argv=None) -> None:
     result = train_convnet(args.seed, args.epochs, args.train_size, verbose=1)
     Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
     filters_figure(result).savefig(args.figure, dpi=90)
-    print(f"{result.params:,} parameters, test accuracy {result.test_accuracy:.4f}, "
-          f"{result.seconds:.0f} s of training; filters in {args.figure}")
+    print(
+        f"{result.params:,} parameters, test accuracy {result.test_accuracy:.4f}, "
+        f"{result.seconds:.0f} s of training; filters in {args.figure}"
+    )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,9 @@ def iou(a, b) -> np.ndarray:
     width = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
     height = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
     inter = width * height
-    union = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1]) + (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1]) - inter
+    union = (
+        (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1]) + (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1]) - inter
+    )
     return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
 
 
@@ -60,13 +62,22 @@ class Canvases:
     labels: np.ndarray  # (n,) digit classes
 
 
-def place_digits(images: np.ndarray, labels: np.ndarray, n: int, canvas: int = CANVAS, min_size: int = 14,
-                 max_size: int = 28, seed: int = 0) -> Canvases:
+def place_digits(
+    images: np.ndarray,
+    labels: np.ndarray,
+    n: int,
+    canvas: int = CANVAS,
+    min_size: int = 14,
+    max_size: int = 28,
+    seed: int = 0,
+) -> Canvases:
     """``n`` canvases, each holding one randomly chosen digit scaled so its longer ink side is between
     ``min_size`` and ``max_size`` pixels, at a random position that keeps it whole."""
     images = np.asarray(images)
     if images.ndim != 3 or len(images) != len(labels):
-        raise ValueError(f"expected images (m, h, w) with one label each, received {images.shape} and {len(labels)} labels")
+        raise ValueError(
+            f"expected images (m, h, w) with one label each, received {images.shape} and {len(labels)} labels"
+        )
     if not 1 <= min_size <= max_size <= canvas:
         raise ValueError(f"need 1 <= min_size <= max_size <= canvas, received {min_size}, {max_size}, {canvas}")
     rng = np.random.default_rng(seed)
@@ -107,14 +118,22 @@ def build_detector(canvas: int = CANVAS) -> keras.Model:
         x = layers.MaxPooling2D(2)(x)
     x = layers.Flatten()(x)
     x = layers.Dense(128, activation="relu")(x)
-    return keras.Model(inputs, {"class": layers.Dense(10, activation="softmax", name="class")(x),
-                                "box": layers.Dense(4, activation="sigmoid", name="box")(x)}, name="digit_detector")
+    return keras.Model(
+        inputs,
+        {
+            "class": layers.Dense(10, activation="softmax", name="class")(x),
+            "box": layers.Dense(4, activation="sigmoid", name="box")(x),
+        },
+        name="digit_detector",
+    )
 
 
 def compile_detector(model: keras.Model, box_weight: float = 20.0) -> keras.Model:
-    model.compile(optimizer=keras.optimizers.Adam(2e-3),
-                  loss={"class": "sparse_categorical_crossentropy", "box": "mse"},
-                  loss_weights={"class": 1.0, "box": box_weight})
+    model.compile(
+        optimizer=keras.optimizers.Adam(2e-3),
+        loss={"class": "sparse_categorical_crossentropy", "box": "mse"},
+        loss_weights={"class": 1.0, "box": box_weight},
+    )
     return model
 
 
@@ -131,8 +150,9 @@ class DetectionResult:
     predicted_labels: np.ndarray
 
 
-def train_detector(seed: int = 0, n_train: int = 10000, n_test: int = 2000, epochs: int = 5,
-                   verbose: int | str = 0) -> DetectionResult:
+def train_detector(
+    seed: int = 0, n_train: int = 10000, n_test: int = 2000, epochs: int = 5, verbose: int | str = 0
+) -> DetectionResult:
     """Canvases from MNIST's training digits to train, from its test digits to evaluate."""
     (x_train, y_train), (x_test, y_test) = load_mnist()
     train = place_digits(x_train, y_train, n_train, seed=seed)
@@ -140,8 +160,13 @@ def train_detector(seed: int = 0, n_train: int = 10000, n_test: int = 2000, epoc
     keras.utils.set_random_seed(seed)
     model = compile_detector(build_detector())
     start = time.perf_counter()
-    model.fit(train.images, {"class": train.labels, "box": train.boxes / CANVAS}, batch_size=64, epochs=epochs,
-              verbose=verbose)
+    model.fit(
+        train.images,
+        {"class": train.labels, "box": train.boxes / CANVAS},
+        batch_size=64,
+        epochs=epochs,
+        verbose=verbose,
+    )
     seconds = time.perf_counter() - start
     out = model.predict(test.images, batch_size=256, verbose=0)
     boxes = decode_boxes(out["box"])
@@ -149,9 +174,17 @@ def train_detector(seed: int = 0, n_train: int = 10000, n_test: int = 2000, epoc
     scores = iou(boxes, test.boxes)
     baseline = iou(np.broadcast_to(train.boxes.mean(axis=0), test.boxes.shape), test.boxes)
     k = 12
-    return DetectionResult(float(scores.mean()), float((scores >= 0.5).mean()), float((labels == test.labels).mean()),
-                           float(baseline.mean()), model.count_params(), round(seconds, 1),
-                           Canvases(test.images[:k], test.boxes[:k], test.labels[:k]), boxes[:k], labels[:k])
+    return DetectionResult(
+        float(scores.mean()),
+        float((scores >= 0.5).mean()),
+        float((labels == test.labels).mean()),
+        float(baseline.mean()),
+        model.count_params(),
+        round(seconds, 1),
+        Canvases(test.images[:k], test.boxes[:k], test.labels[:k]),
+        boxes[:k],
+        labels[:k],
+    )
 
 
 def detection_figure(result: DetectionResult):
@@ -160,12 +193,16 @@ def detection_figure(result: DetectionResult):
 
     ex = result.examples
     fig, axes = plt.subplots(2, len(ex.images) // 2, figsize=(8.0, 3.0))
-    for ax, image, true, pred, label, guess in zip(axes.ravel(), ex.images, ex.boxes, result.predicted_boxes,
-                                                  ex.labels, result.predicted_labels):
+    for ax, image, true, pred, label, guess in zip(
+        axes.ravel(), ex.images, ex.boxes, result.predicted_boxes, ex.labels, result.predicted_labels
+    ):
         ax.imshow(image[..., 0], cmap="gray")
         for box, colour in ((true, "lime"), (pred, "red")):
-            ax.add_patch(plt.Rectangle((box[0] - 0.5, box[1] - 0.5), box[2] - box[0], box[3] - box[1],
-                                       fill=False, edgecolor=colour, lw=1.2))
+            ax.add_patch(
+                plt.Rectangle(
+                    (box[0] - 0.5, box[1] - 0.5), box[2] - box[0], box[3] - box[1], fill=False, edgecolor=colour, lw=1.2
+                )
+            )
         ax.set_title(f"{label}->{guess} IoU {float(iou(pred, true)):.2f}", fontsize=7)
         ax.axis("off")
     fig.suptitle("Held-out canvases: true box green, predicted red (title: true -> predicted class)", fontsize=8)
@@ -179,10 +216,12 @@ def measure_seeds(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_dete
         r = train_detector(seed, **kwargs)
         runs[seed] = {k: getattr(r, k) for k in ("mean_iou", "hit_rate", "class_accuracy", "mean_box_iou", "seconds")}
         print(seed, runs[seed], flush=True)
-    payload = {"how": f"reference.vision.detection.measure_seeds(seeds={list(seeds)}, {kwargs}): train_detector(seed) "
-               "(10,000 training canvases from MNIST's training digits, 5 epochs, adam 2e-3, box loss weight 20), "
-               "scored on 2,000 canvases made from MNIST's test digits. TensorFlow backend, 2-core CPU shared.",
-               "runs": runs}
+    payload = {
+        "how": f"reference.vision.detection.measure_seeds(seeds={list(seeds)}, {kwargs}): train_detector(seed) "
+        "(10,000 training canvases from MNIST's training digits, 5 epochs, adam 2e-3, box loss weight 20), "
+        "scored on 2,000 canvases made from MNIST's test digits. TensorFlow backend, 2-core CPU shared.",
+        "runs": runs,
+    }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(payload, indent=1))
     return payload
@@ -197,8 +236,10 @@ def main(argv=None) -> None:
     result = train_detector(args.seed, epochs=args.epochs, verbose=1)
     Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
     detection_figure(result).savefig(args.figure, dpi=90)
-    print(f"mean IoU {result.mean_iou:.3f} (always the mean box: {result.mean_box_iou:.3f}), IoU >= 0.5 on "
-          f"{result.hit_rate:.1%}, class accuracy {result.class_accuracy:.4f}; boxes in {args.figure}")
+    print(
+        f"mean IoU {result.mean_iou:.3f} (always the mean box: {result.mean_box_iou:.3f}), IoU >= 0.5 on "
+        f"{result.hit_rate:.1%}, class accuracy {result.class_accuracy:.4f}; boxes in {args.figure}"
+    )
 
 
 if __name__ == "__main__":

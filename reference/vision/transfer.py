@@ -64,14 +64,17 @@ def feature_extractor() -> keras.Sequential:
 
 def classifier(features: keras.Sequential, classes: int = 5, name: str = "head") -> keras.Sequential:
     """``features`` (shared, not copied) followed by a new head: Dense(128, relu), dropout, softmax."""
-    head = keras.Sequential([layers.Dense(128, activation="relu"), layers.Dropout(0.5),
-                             layers.Dense(classes, activation="softmax")], name=name)
+    head = keras.Sequential(
+        [layers.Dense(128, activation="relu"), layers.Dropout(0.5), layers.Dense(classes, activation="softmax")],
+        name=name,
+    )
     return keras.Sequential([keras.Input((28, 28, 1)), features, head], name=f"classifier_{name}")
 
 
 def _compile(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     return model
 
 
@@ -81,14 +84,18 @@ def frozen(features: keras.Model) -> keras.Model:
     return features
 
 
-def first_task_accuracy(optimizer, seed: int = 0, n_train: int = 1024, n_test: int = 1000, batch_size: int = 32) -> float:
+def first_task_accuracy(
+    optimizer, seed: int = 0, n_train: int = 1024, n_test: int = 1000, batch_size: int = 32
+) -> float:
     """One epoch of the example's network on the first ``n_train`` training digits 0-4 with ``optimizer``
     (a name or an instance); accuracy on the first ``n_test`` test digits 0-4.  A quick probe of an optimizer."""
     (x_train, y_train), (x_test, y_test) = load_mnist()
     x, y = split_digits(x_train, y_train, FIRST)
     x_eval, y_eval = split_digits(x_test, y_test, FIRST)
     if not 1 <= n_train <= len(x) or not 1 <= n_test <= len(x_eval):
-        raise ValueError(f"n_train must be in [1, {len(x)}] and n_test in [1, {len(x_eval)}], received {n_train}, {n_test}")
+        raise ValueError(
+            f"n_train must be in [1, {len(x)}] and n_test in [1, {len(x_eval)}], received {n_train}, {n_test}"
+        )
     keras.utils.set_random_seed(seed)
     model = classifier(feature_extractor())
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -99,12 +106,19 @@ def first_task_accuracy(optimizer, seed: int = 0, n_train: int = 1024, n_test: i
 
 def measure_adadelta(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_adadelta_default_seeds.json") -> dict:
     """The old example's ``optimizer="adadelta"`` against ``Adadelta(learning_rate=1.0)`` (Keras 2.0's default)."""
-    runs = {seed: {"adadelta string (learning_rate 0.001)": first_task_accuracy("adadelta", seed),
-                   "Adadelta(learning_rate=1.0)": first_task_accuracy(keras.optimizers.Adadelta(learning_rate=1.0), seed)}
-            for seed in seeds}
-    payload = {"how": f"reference.vision.transfer.measure_adadelta(seeds={list(seeds)}): first_task_accuracy(optimizer, seed): "
-               "one epoch, batch 32, on the first 1,024 training digits 0-4; accuracy on the first 1,000 test digits 0-4. "
-               "TensorFlow backend, 2-core CPU.", "runs": runs}
+    runs = {
+        seed: {
+            "adadelta string (learning_rate 0.001)": first_task_accuracy("adadelta", seed),
+            "Adadelta(learning_rate=1.0)": first_task_accuracy(keras.optimizers.Adadelta(learning_rate=1.0), seed),
+        }
+        for seed in seeds
+    }
+    payload = {
+        "how": f"reference.vision.transfer.measure_adadelta(seeds={list(seeds)}): first_task_accuracy(optimizer, seed): "
+        "one epoch, batch 32, on the first 1,024 training digits 0-4; accuracy on the first 1,000 test digits 0-4. "
+        "TensorFlow backend, 2-core CPU.",
+        "runs": runs,
+    }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(payload, indent=1))
     return payload
@@ -144,15 +158,22 @@ def few_label_comparison(feature_weights: list, per_class: int = 20, epochs: int
             guesses = keras.ops.convert_to_numpy(model(x_eval[:1000], training=False)).argmax(axis=-1)
             accuracy.append(float((guesses == y_eval[:1000]).mean()))
 
-        model.fit(x[chosen], y[chosen], batch_size=20, epochs=epochs, verbose=0,
-                  callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=track_accuracy)])
+        model.fit(
+            x[chosen],
+            y[chosen],
+            batch_size=20,
+            epochs=epochs,
+            verbose=0,
+            callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=track_accuracy)],
+        )
         curves[kind] = accuracy
         final[kind] = float(model.evaluate(x_eval, y_eval, batch_size=500, verbose=0)[1])
     return {"per_class": per_class, "epochs": epochs, "curves": curves, "final": final}
 
 
-def run_recipe(seed: int = 0, epochs: int = 2, few_per_class: int = 20, few_epochs: int = 20,
-               verbose: int | str = 0) -> TransferResult:
+def run_recipe(
+    seed: int = 0, epochs: int = 2, few_per_class: int = 20, few_epochs: int = 20, verbose: int | str = 0
+) -> TransferResult:
     """Stage 1 on 0-4, stage 2 (frozen features, new head) on 5-9, then the few-label comparison."""
     (x_train, y_train), (x_test, y_test) = load_mnist()
     x1, y1 = split_digits(x_train, y_train, FIRST)
@@ -200,14 +221,22 @@ def measure_seeds(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_tran
     runs = {}
     for seed in seeds:
         r = run_recipe(seed, **kwargs)
-        runs[seed] = {"first_accuracy": r.first_accuracy, "second_accuracy": r.second_accuracy,
-                      "features_unchanged": r.features_unchanged, "seconds": r.seconds, "few": r.few}
+        runs[seed] = {
+            "first_accuracy": r.first_accuracy,
+            "second_accuracy": r.second_accuracy,
+            "features_unchanged": r.features_unchanged,
+            "seconds": r.seconds,
+            "few": r.few,
+        }
         print(seed, runs[seed], flush=True)
-    payload = {"how": f"reference.vision.transfer.measure_seeds(seeds={list(seeds)}, {kwargs}): run_recipe(seed): "
-               "2 epochs adam on digits 0-4 (batch 128), then frozen features + new head, 2 epochs on 5-9; then "
-               "20 images per class of 5-9, 20 epochs (batch 20), frozen pretrained features vs scratch: accuracy after "
-               "every epoch on the first 1,000 test images of 5-9 (curves), at the end on all 4,861 (final). "
-               "TensorFlow backend, 2-core CPU shared.", "runs": runs}
+    payload = {
+        "how": f"reference.vision.transfer.measure_seeds(seeds={list(seeds)}, {kwargs}): run_recipe(seed): "
+        "2 epochs adam on digits 0-4 (batch 128), then frozen features + new head, 2 epochs on 5-9; then "
+        "20 images per class of 5-9, 20 epochs (batch 20), frozen pretrained features vs scratch: accuracy after "
+        "every epoch on the first 1,000 test images of 5-9 (curves), at the end on all 4,861 (final). "
+        "TensorFlow backend, 2-core CPU shared.",
+        "runs": runs,
+    }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(payload, indent=1))
     return payload
@@ -220,12 +249,15 @@ def main(argv=None) -> None:
     parser.add_argument("--figure", default="build/vision/transfer.png")
     args = parser.parse_args(argv)
     result = run_recipe(args.seed, args.epochs, verbose=1)
-    print(f"digits 0-4: {result.first_accuracy:.4f}; digits 5-9 with frozen features: {result.second_accuracy:.4f} "
-          f"(frozen weights unchanged: {result.features_unchanged}); trainable weights {result.trainable_params}")
-    curves = result.few["curves"]
+    print(
+        f"digits 0-4: {result.first_accuracy:.4f}; digits 5-9 with frozen features: {result.second_accuracy:.4f} "
+        f"(frozen weights unchanged: {result.features_unchanged}); trainable weights {result.trainable_params}"
+    )
     final = result.few["final"]
-    print(f"{result.few['per_class']} labels per class, test accuracy: transfer {final['transfer']:.4f}, "
-          f"scratch {final['scratch']:.4f}")
+    print(
+        f"{result.few['per_class']} labels per class, test accuracy: transfer {final['transfer']:.4f}, "
+        f"scratch {final['scratch']:.4f}"
+    )
     Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
     transfer_figure(result).savefig(args.figure, dpi=90)
     print(f"curves in {args.figure}")

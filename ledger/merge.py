@@ -3,7 +3,7 @@
 The backend is fixed when keras is imported, so ``make ledger`` runs the spec once per
 installed backend, each in its own process and ledger folder, then::
 
-    python -m spec.ledger_merge build/ledger-tensorflow build/ledger-jax build/ledger-torch --out docs/ledger
+    python -m ledger.merge build/ledger-tensorflow build/ledger-jax build/ledger-torch --out docs/ledger
 
 Several folders of the same backend (a run made in parts) are combined, the later part's test
 replacing the earlier's.  The first backend is the primary run (its evidence and figures are the ones shown); every
@@ -19,7 +19,7 @@ import json
 import shutil
 from pathlib import Path
 
-from spec.ledger import _section_key, entry_from_json, write_ledger
+from ledger.store import entry_from_json, sort_entries, write_ledger
 
 
 def load_run(folder: Path) -> dict:
@@ -36,9 +36,11 @@ def merge(runs: dict[str, dict]) -> tuple[list, dict]:
     for name, run in runs.items():
         for item in run["claims"]:
             backends.setdefault(item["id"], {})[name] = {
-                "outcome": item["outcome"], "detail": item["detail"], "evidence": item["evidence"]}
-    entries = [entry_from_json(item) for item in primary["claims"]]
-    entries.sort(key=lambda e: (_section_key(e.claim["section"]), e.nodeid.split("::")[0], e.line, e.nodeid))
+                "outcome": item["outcome"],
+                "detail": item["detail"],
+                "evidence": item["evidence"],
+            }
+    entries = sort_entries(entry_from_json(item) for item in primary["claims"])
     return entries, backends
 
 
@@ -59,13 +61,25 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     primary_name = next(iter(runs))
     for folder in args.runs:  # the figures of every part of the primary run
-        if (folder / "figures").is_dir() and folder.resolve() != args.out.resolve() and load_run(folder)["versions"]["backend"] == primary_name:
+        if (
+            (folder / "figures").is_dir()
+            and folder.resolve() != args.out.resolve()
+            and load_run(folder)["versions"]["backend"] == primary_name
+        ):
             shutil.copytree(folder / "figures", args.out / "figures", dirs_exist_ok=True)
     primary = next(iter(runs.values()))
     versions = {**primary["versions"], "backend": ", ".join(runs)}
-    write_ledger(args.out, entries, primary["not_testable"], versions, backends,
-                 extra={"runs": {name: run["versions"] for name, run in runs.items()}})
-    drifted = sorted({f"{b}: {cid}" for cid, per in backends.items() for b, v in per.items() if v["outcome"] == "DRIFTED"})
+    write_ledger(
+        args.out,
+        entries,
+        primary["not_testable"],
+        versions,
+        backends,
+        extra={"runs": {name: run["versions"] for name, run in runs.items()}},
+    )
+    drifted = sorted(
+        {f"{b}: {cid}" for cid, per in backends.items() for b, v in per.items() if v["outcome"] == "DRIFTED"}
+    )
     print(f"merged {len(entries)} claims from {', '.join(runs)} into {args.out}; drifted: {drifted or 'none'}")
     return 1 if drifted else 0
 

@@ -1,8 +1,8 @@
 """中文版账本 (LEDGER.zh.md): every fixed string of the Chinese ledger page.
 
-Data only: ``ZH_WORDS`` has the same keys as ``spec.ledger.EN`` and is rendered by the same code.
+Data only: ``ZH_WORDS`` has the same keys as ``ledger.render.EN`` and is rendered by the same code.
 The claims' own Chinese texts live beside their claims, in each spec module's ``ZH`` dict
-(and ``spec.untestable.ZH``).  Code names, numbers and evidence values (error messages) stay
+(and ``ledger.untestable.ZH``).  Code names, numbers and evidence values (error messages) stay
 in English, as Keras prints them.
 """
 
@@ -25,7 +25,7 @@ INTRO = [
 
 RULE_HEADING = "结论如何判定"
 
-# The five verdicts, keyed like spec.ledger.Verdict.
+# The five verdicts, keyed like ledger.claims.Verdict.
 VERDICTS = {
     "HOLDS": "成立",
     "DEPRECATED": "成立，但有弃用警告",
@@ -34,7 +34,7 @@ VERDICTS = {
     "OBSOLETE": "已过时：只对旧版 Keras 成立",
 }
 
-# spec.ledger.VERDICT_RULE, sentence by sentence.
+# ledger.claims.VERDICT_RULE, sentence by sentence.
 RULE = {
     "HOLDS": "该陈述按原文的说法，在今天的 Keras 上成立。",
     "DEPRECATED": "原文代码今天照原样可以运行，但 Keras 会警告这种写法已被弃用。",
@@ -54,7 +54,7 @@ OUTCOME_WORDS = {
     "not run": "未运行",
 }
 
-# Chinese title of every section of spec.ledger.SECTIONS, keyed by the same ids.
+# Chinese title of every section of ledger.claims.SECTIONS, keyed by the same ids.
 SECTIONS = {
     "2": "Keras 概览：后端、版本与硬件",
     "3.1": "构建模型：Sequential 与 Functional",

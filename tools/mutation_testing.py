@@ -5,7 +5,7 @@ mutation of every module in scope into a cosmic-ray session (``build/mutation/se
 with ``cr-report``), and cosmic-ray applies each one to the file and restores it.  This driver adds what
 a 2-core machine and a TensorFlow test suite need:
 
-* **A copy.**  Everything happens in ``build/mutation/work/``, a fresh copy of ``reference/``, ``spec/``,
+* **A copy.**  Everything happens in ``build/mutation/work/``, a fresh copy of ``reference/``, ``spec/``, ``tests/``, ``ledger/``,
   ``conftest.py`` and ``pyproject.toml`` made at every start; the working tree is never written to, so an
   interrupted run (Ctrl-C, a killed shell) cannot leave a mutant behind.  Tests run with
   ``PYTHONPATH=<copy>`` and the run stops if ``import reference`` does not resolve to the copy.
@@ -28,13 +28,13 @@ a 2-core machine and a TensorFlow test suite need:
   on expiry the whole process group is killed and the mutant counts as a timeout.
 
 The report (``docs/measurements/mutation.md`` and ``.json``) lists every survivor with its one-line diff
-and a reason: ``NOTES`` below holds the reasons found so far ("equivalent: ..." mutants are left out of
+and a reason: ``tools/mutation_notes.json`` holds the reasons found so far ("equivalent: ..." mutants are left out of
 the kill rate; "not pinned: ..." ones are real gaps in the spec).  The kill rate is
 (killed + timeout) / (tried - equivalent survivors).
 
-Usage: ``python -m spec.mutation_testing --help``; ``make mutants`` passes MUTANTS_SAMPLE, MUTANTS_SEED,
+Usage: ``python -m tools.mutation_testing --help``; ``make mutants`` passes MUTANTS_SAMPLE, MUTANTS_SEED,
 MUTANTS_MODULES, MUTANTS_MARK and MUTANTS_REPORT.  This module is also the pytest plugin the baseline run
-loads (``-p spec.mutation_testing``), active only when ``MUTANTS_BASELINE=1``.
+loads (``-p tools.mutation_testing``), active only when ``MUTANTS_BASELINE=1``.
 """
 
 from __future__ import annotations
@@ -60,95 +60,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT_ENV = "MUTANTS_TEST_CONTEXT"
-COPIED = ("reference", "spec", "conftest.py", "pyproject.toml", "docs/measurements")  # reference reads measurements
+COPIED = (
+    "reference",
+    "spec",
+    "tests",
+    "ledger",
+    "conftest.py",
+    "pyproject.toml",
+    "docs/measurements",
+)  # reference reads measurements
 PYTEST_ARGS = ("-p", "no:xdist", "-p", "no:randomly", "-p", "no:cacheprovider", "-q", "-rfE", "--no-header")
 
-# Why each survivor seen so far survives.  Key: "<module>::<function>::<operator>::<old line> -> <new line>"
-# (see Mutant.key; no line numbers, so the notes outlive edits elsewhere in the file).  A value starting
-# "equivalent:" takes the mutant out of the kill rate; "not pinned:" names the behaviour no claim checks.
-_TQDM = 'gans.dcgan::DocumentStyleTrainer.train::{}::bar = tqdm(batches, desc=f"epoch {{epoch + 1}}/{{epochs}}", disable=not progress, leave=False) -> {}'
-_COSMETIC = ("not pinned: the text and persistence of the training progress bar; "
-             "test_document_style_progress_bar now reads the bar (labels epoch i/n, erased at the end), which kills it")
-NOTES: dict[str, str] = {
-    # equivalent
-    'basics.augmentation::augmenter::ReplaceBinaryOperator_BitOr_BitAnd::def augmenter(rotation: float = 0.05, translation: float = 0.08, zoom: float = 0.08, seed: int | None = None) -> keras.Sequential: -> def augmenter(rotation: float = 0.05, translation: float = 0.08, zoom: float = 0.08, seed: int & None = None) -> keras.Sequential:':
-        "equivalent: a type annotation, never evaluated under `from __future__ import annotations` (such mutants "
-        "are now left out of the population)",
-    'basics.persistence::small_classifier::ReplaceBinaryOperator_BitOr_Div::def small_classifier(inputs: int = 784, classes: int = 10, custom: type[keras.layers.Layer] | None = None, -> def small_classifier(inputs: int = 784, classes: int = 10, custom: type[keras.layers.Layer] / None = None,':
-        "equivalent: a type annotation, never evaluated under `from __future__ import annotations` (now left out)",
-    'basics.workflow::build_mlp::ReplaceBinaryOperator_BitOr_BitXor::def build_mlp(hidden: int = 128, inputs: int = 28 * 28, seed: int | None = None) -> keras.Sequential: -> def build_mlp(hidden: int = 128, inputs: int = 28 * 28, seed: int ^ None = None) -> keras.Sequential:':
-        "equivalent: a type annotation, never evaluated under `from __future__ import annotations` (now left out)",
-    'basics.regularisation::mnist_subset::ReplaceBinaryOperator_Sub_Mod::raise ValueError(f"need 0 < n_train <= {VALIDATION_START} and 0 < n_val <= {60_000 - VALIDATION_START}; " -> raise ValueError(f"need 0 < n_train <= {VALIDATION_START} and 0 < n_val <= {60_000 % VALIDATION_START}; "':
-        "equivalent: with VALIDATION_START = 50_000, 60_000 % 50_000 == 60_000 - 50_000 == 10_000, so the message "
-        "is the same (the spec matches it word for word)",
-    'gans.backend_steps::PairedOptimizer.__init__::NumberReplacer::super().__init__(learning_rate=0.0, name=name) -> super().__init__(learning_rate= 1.0, name=name)':
-        "equivalent: PairedOptimizer only carries the two networks' optimizer state; its own learning rate is never "
-        "applied (update_step raises, each network's optimizer updates with its own rate)",
-    'gans.backend_steps::PairedOptimizer.__init__::NumberReplacer::super().__init__(learning_rate=0.0, name=name) -> super().__init__(learning_rate= -1.0, name=name)':
-        "equivalent: PairedOptimizer only carries the two networks' optimizer state; its own learning rate is never "
-        "applied (update_step raises, each network's optimizer updates with its own rate)",
-    'gans.conditional_gan::path_summary::NumberReplacer::"p_a": p[:, digit_a].round(3).tolist(), "p_b": p[:, digit_b].round(3).tolist(), "read": read.tolist(), -> "p_a": p[:, digit_a].round(3).tolist(), "p_b": p[:, digit_b].round( 4).tolist(), "read": read.tolist(),':
-        "not pinned: the rounding of the reported probabilities (evidence only); test_path_measures_hand_made now "
-        "compares p_a and p_b with the judge's probabilities to 3 decimals, which kills it (added after this run; checked by hand)",
-    'kaggle.digit_recognizer::_inputs::ReplaceBinaryOperator_Div_Mod::scaled = pixels.astype("float32") / 255.0 -> scaled = pixels.astype("float32") % 255.0':
-        "not pinned in the quick tier (the slow TOC5 trainings would suffer): test_fit_predict_recipe now checks the "
-        "Keras models are fed pixels scaled to 0-1, which kills it (added after this run; checked by hand)",
-    'sequence.text_generation::normalise::ReplaceComparisonOperator_Eq_Is::return "".join(ch for ch in text if (" " <= ch <= "~") or ch == "\\n") -> return "".join(ch for ch in text if (" " <= ch <= "~") or ch is "\\n")':
-        "equivalent on CPython: one-character Latin-1 strings are cached singletons, so `ch is \"\\n\"` is "
-        "`ch == \"\\n\"` (it would differ only on another Python implementation)",
-    'vision.cnn::train_convnet::NumberReplacer::np.array(conv1.get_weights()[0]), maps, x_test[0, ..., 0], -> np.array(conv1.get_weights()[0]), maps, x_test[0, ..., -1],':
-        "equivalent: the test images have one channel, (n, 28, 28, 1), so channel -1 is channel 0",
-    'vision.transfer::first_task_accuracy::ReplaceUnaryOperator_USub_UAdd::guesses = keras.ops.convert_to_numpy(model(x_eval[:n_test], training=False)).argmax(axis=-1) -> guesses = keras.ops.convert_to_numpy(model(x_eval[:n_test], training=False)).argmax(axis=+1)':
-        "equivalent: the model's output is (n, classes), so axis +1 is the last axis, -1",
-    # not pinned: behaviour no quick-tier claim checks
-    'backends::gpu_count::ReplaceComparisonOperator_Eq_NotEq::if backend == "tensorflow": -> if backend != "tensorflow":':
-        "not pinned: on a machine without a GPU every branch counts 0. test_gpu_count_asks_the_running_backend now "
-        "fakes two GPUs in the running backend's device list, which kills it",
-    'basics.training_curves::overfitting_curve::NumberReplacer::if n_train < 10 or epochs < 2: -> if n_train < 11 or epochs < 2:':
-        "not pinned: the smallest run accepted (10 images); the spec tried only 5. "
-        "test_training_curve_helpers_reject_bad_input now runs n_train=10, which kills it",
-    'gans.conditional_gan::one_hot::ReplaceOrWithAnd::if digits.ndim != 1 or not np.issubdtype(digits.dtype, np.integer): -> if digits.ndim != 1 and not np.issubdtype(digits.dtype, np.integer):':
-        "not pinned: one_hot's refusal of float or 2-D digits; test_label_goes_to_both_networks now checks both, "
-        "which kills it",
-    'kaggle.digit_recognizer::<module>::NumberReplacer::LEARNING_RATE = {"mlp": 2e-3, "cnn": 3e-3}  # Adam, batch 32 -> LEARNING_RATE = {"mlp": 1.002, "cnn": 3e-3}  # Adam, batch 32':
-        "not pinned in the quick tier (the slow TOC5 claims train with it); test_fit_predict_recipe now observes the "
-        "rate fit_predict compiles with, which kills it",
-    'kaggle.digit_recognizer::stratified_subset::ReplaceComparisonOperator_GtE_Is::if rows >= len(labels): -> if rows is len(labels):':
-        "not pinned: asking for more rows than exist; test_fit_predict_recipe now does, which kills it",
-    'basics.batch_size::<module>::NumberReplacer::BATCH_SIZES = (16, 64, 256, 1024) -> BATCH_SIZES = (16, 64, 257, 1024)':
-        "not pinned in the quick tier: the batch sizes are checked only by the slow claim TOC1.4-batch-size "
-        "(updates == [750, 189, 48, 12]), which kills it; a quick check that BATCH_SIZES == (16, 64, 256, 1024) "
-        "would too. Now killed in the quick tier by test_steps_per_epoch_rejects_bad_input (BATCH_SIZES pinned; "
-        "added after this run, not yet re-measured)",
-    'basics.regularisation::deep_mlp::NumberReplacer::def deep_mlp(activation: str, depth: int = 10, width: int = 64, inputs: int = 784, classes: int = 10, -> def deep_mlp(activation: str, depth: int = 10, width: int = 64, inputs: int = 784, classes: int = 11,':
-        "not pinned: deep_mlp's default of 10 output classes; the gradient claim trains on labels 0-9, which an "
-        "11-way softmax accepts as well. Now killed by test_regularisation_reference_rejects_bad_input "
-        "(output shape pinned; added after this run, not yet re-measured)",
-    'basics.regularisation::deep_mlp::ReplaceBinaryOperator_Add_BitXor::hidden = [layers.Dense(width, activation=activation, name=f"hidden{i + 1}") for i in range(depth)] -> hidden = [layers.Dense(width, activation=activation, name=f"hidden{i ^ 1}") for i in range(depth)]':
-        "not pinned: deep_mlp's layer names; i ^ 1 swaps them in pairs (hidden1, hidden0, hidden3, hidden2, ...) and "
-        "no claim looks a deep_mlp layer up by name or order. Asserting the names are hidden1..hidden10 in order "
-        "kills it. Now killed by test_regularisation_reference_rejects_bad_input (layer names pinned in order; "
-        "added after this run, not yet re-measured)",
-    'basics.training_curves::shuffle_experiment::ReplaceComparisonOperator_Eq_LtE::"test_accuracy": float(np.mean(predicted == y_test)), -> "test_accuracy": float(np.mean(predicted <= y_test)),':
-        "not pinned: TOC1.3's shuffle claim bounds the accuracies (shuffled > 0.83, unshuffled < 0.35) and the "
-        "mutant's `predicted <= y_test` still falls on the same sides. TOC1.3-shuffle now also checks "
-        "test_accuracy against the compiled model's evaluate() accuracy, which kills it",
-    _TQDM.format("NumberReplacer", 'bar = tqdm(batches, desc=f"epoch {epoch + 0}/{epochs}", disable=not progress, leave=False)'): _COSMETIC,
-    _TQDM.format("ReplaceBinaryOperator_Add_Sub", 'bar = tqdm(batches, desc=f"epoch {epoch - 1}/{epochs}", disable=not progress, leave=False)'): _COSMETIC,
-    _TQDM.format("ReplaceFalseWithTrue", 'bar = tqdm(batches, desc=f"epoch {epoch + 1}/{epochs}", disable=not progress, leave=True)'): _COSMETIC,
-    'vision.cnn::train_convnet::ReplaceBinaryOperator_Div_Add::steps = epochs * math.ceil(len(x_train) / batch_size) -> steps = epochs * math.ceil(len(x_train) + batch_size)':
-        "not pinned: the length of the cosine learning-rate schedule (decay_steps). TOC2.1-one-epoch now asserts "
-        "the optimizer's learning rate is 0 after the last step, which kills it",
-    'gans.wgan::WGAN._clip::ReplaceUnaryOperator_Delete_USub::return [keras.ops.clip(w, -self.clip_value, self.clip_value) for w in weights] -> return [keras.ops.clip(w, self.clip_value, self.clip_value) for w in weights]':
-        "not pinned: TOC4.2's clipping claim checks only max |w| <= 0.01, and clip(w, c, c) sets every critic "
-        "weight to +0.01, which passes. Now killed by TOC-WGAN-clip, which asserts over 20% of the weights stay "
-        "negative (added after this run, not yet re-measured)",
-}
+# Why each survivor seen so far survives: tools/mutation_notes.json, keyed "<module>::<function>::<operator>::<old
+# line> -> <new line>" (see Mutant.key; no line numbers, so the notes outlive edits elsewhere in the file).  A value
+# starting "equivalent:" takes the mutant out of the kill rate; "not pinned:" names the behaviour no claim checks.
+NOTES_FILE = Path(__file__).with_name("mutation_notes.json")
+NOTES: dict[str, str] = json.loads(NOTES_FILE.read_text(encoding="utf-8"))
 
 LEFT_OUT: dict[str, int] = defaultdict(int)  # mutants not in the population, by reason (see _left_out)
 
 
 # --------------------------------------------------------------------------- pytest plugin (baseline only)
+
 
 def _coverage_now():
     try:
@@ -191,6 +124,7 @@ if os.environ.get("MUTANTS_BASELINE") == "1":
 
 # --------------------------------------------------------------------------- the import map
 
+
 def _module_name(path: Path, root: Path) -> str:
     parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
@@ -228,13 +162,13 @@ def _imports(path: Path, known: set[str]) -> set[str]:
 
 
 def import_map(root: Path) -> dict[str, list[str]]:
-    """reference module (dotted, without ``reference.``) -> spec test files that import it, directly or not."""
-    files = {_module_name(p, root): p for d in ("reference", "spec") for p in sorted((root / d).rglob("*.py"))}
+    """reference module (dotted, without ``reference.``) -> spec and unit test files that import it, directly or not."""
+    files = {_module_name(p, root): p for d in ("reference", "spec", "tests") for p in sorted((root / d).rglob("*.py"))}
     known = set(files)
     edges = {name: _imports(path, known) - {name} for name, path in files.items()}
     result: dict[str, set[str]] = defaultdict(set)
     for name, path in files.items():
-        if not (name.startswith("spec.") and path.name.startswith("test_")):
+        if not (name.startswith(("spec.", "tests.")) and path.name.startswith("test_")):
             continue
         seen, todo = set(), [name]
         while todo:
@@ -259,6 +193,7 @@ def _module_path(short: str) -> Path:
 
 
 # --------------------------------------------------------------------------- mutants
+
 
 @dataclass
 class Mutant:
@@ -305,8 +240,13 @@ class _Scopes:
         # module-level names (constants) -> the lines that read them
         self.assigned: dict[int, tuple[int, set[str]]] = {}
         for node in tree.body:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
-                node, ast.AnnAssign) else []
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign)
+                else []
+            )
             names = {t.id for t in targets if isinstance(t, ast.Name)}
             if names:
                 self.assigned[node.lineno] = (node.end_lineno, names)
@@ -320,8 +260,9 @@ class _Scopes:
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     name = f"{prefix}{child.name}"
                     start = min([child.lineno] + [d.lineno for d in child.decorator_list])
-                    self.defs.append((start, child.end_lineno, child.body[0].lineno, name,
-                                      isinstance(child, ast.ClassDef)))
+                    self.defs.append(
+                        (start, child.end_lineno, child.body[0].lineno, name, isinstance(child, ast.ClassDef))
+                    )
                     visit(child, name + ".")
                 else:
                     visit(child, prefix)
@@ -359,17 +300,26 @@ def _left_out(source: str):
     they are never evaluated (every mutant there is equivalent)."""
     tree = ast.parse(source)
     guards, spans = set(), []
-    lazy = any(isinstance(node, ast.ImportFrom) and node.module == "__future__"
-               and any(a.name == "annotations" for a in node.names) for node in tree.body)
+    lazy = any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "__future__"
+        and any(a.name == "annotations" for a in node.names)
+        for node in tree.body
+    )
     for node in ast.walk(tree):
-        if (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
-                and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__"):
+        if (
+            isinstance(node, ast.If)
+            and isinstance(node.test, ast.Compare)
+            and isinstance(node.test.left, ast.Name)
+            and node.test.left.id == "__name__"
+        ):
             guards.add(node.test.lineno)
         if lazy:
             for annotation in (getattr(node, "annotation", None), getattr(node, "returns", None)):
                 if isinstance(annotation, ast.expr):
-                    spans.append(((annotation.lineno, annotation.col_offset),
-                                  (annotation.end_lineno, annotation.end_col_offset)))
+                    spans.append(
+                        ((annotation.lineno, annotation.col_offset), (annotation.end_lineno, annotation.end_col_offset))
+                    )
 
     def excluded(start, end) -> str:
         if start[0] in guards:
@@ -404,8 +354,18 @@ def enumerate_mutants(work: Path, modules: list[str], session: Path) -> list[Mut
             LEFT_OUT[why] += 1
             continue
         function = scopes[module].find(spec.start_pos[0])[0]
-        mutants.append(Mutant(item.job_id, module, str(_module_path(module)), spec.operator_name, spec.occurrence,
-                              spec.start_pos[0], spec.end_pos[0], function))
+        mutants.append(
+            Mutant(
+                item.job_id,
+                module,
+                str(_module_path(module)),
+                spec.operator_name,
+                spec.occurrence,
+                spec.start_pos[0],
+                spec.end_pos[0],
+                function,
+            )
+        )
     mutants.sort(key=lambda m: (m.module, m.line, m.operator, m.occurrence))
     return mutants
 
@@ -421,13 +381,19 @@ def _diff_of(work: Path, mutant: Mutant) -> str:
 
 # --------------------------------------------------------------------------- running pytest
 
+
 def _env(work: Path, threads: int) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MUTANTS_", "COVERAGE_", "PYTEST_"))}
     env.update(PYTHONPATH=str(work), PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
     env.setdefault("KERAS_BACKEND", "tensorflow")
     if threads > 0:
-        for var in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                    "OPENBLAS_NUM_THREADS"):
+        for var in (
+            "TF_NUM_INTRAOP_THREADS",
+            "TF_NUM_INTEROP_THREADS",
+            "OMP_NUM_THREADS",
+            "MKL_NUM_THREADS",
+            "OPENBLAS_NUM_THREADS",
+        ):
             env[var] = str(threads)
     return env
 
@@ -435,8 +401,9 @@ def _env(work: Path, threads: int) -> dict:
 def _run(cmd: list[str], cwd: Path, env: dict, timeout: float | None) -> tuple[int | None, str, float]:
     """Run in its own process group; (exit code or None on timeout, output, seconds).  Ctrl-C kills the group."""
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         out, _ = proc.communicate(timeout=timeout)
         return proc.returncode, out.decode("utf-8", "replace"), time.monotonic() - start
@@ -466,8 +433,12 @@ def _pytest(python: str, targets: list[str], marker: str, extra: tuple = ()) -> 
 
 def _content_hash(work: Path, *extra: str) -> str:
     digest = hashlib.sha256()
-    for path in sorted(p for name in COPIED for p in ([work / name] if (work / name).is_file()
-                                                        else (work / name).rglob("*")) if p.is_file()):
+    for path in sorted(
+        p
+        for name in COPIED
+        for p in ([work / name] if (work / name).is_file() else (work / name).rglob("*"))
+        if p.is_file()
+    ):
         digest.update(str(path.relative_to(work)).encode() + b"\0" + path.read_bytes())
     for item in extra:
         digest.update(item.encode() + b"\0")
@@ -488,17 +459,23 @@ class Baseline:
         return [t for t in self.durations if t not in failed]
 
 
-def run_baseline(work: Path, out: Path, python: str, spec_files: list[str], marker: str, threads: int,
-                 use_cache: bool) -> Baseline:
+def run_baseline(
+    work: Path, out: Path, python: str, spec_files: list[str], marker: str, threads: int, use_cache: bool
+) -> Baseline:
     key = _content_hash(work, marker, str(threads), os.environ.get("KERAS_BACKEND", "tensorflow"), *spec_files)
     folder = out / "baseline" / key
     result = folder / "baseline.json"
     if use_cache and result.is_file():
         data = json.loads(result.read_text())
         print(f"baseline: reusing {os.path.relpath(folder)} (same code, tier and spec modules)", flush=True)
-        return Baseline(data["durations"], data["failed"], data["broken"],
-                        {f: {int(k): set(v) for k, v in lines.items()} for f, lines in data["lines"].items()},
-                        data["seconds"], True)
+        return Baseline(
+            data["durations"],
+            data["failed"],
+            data["broken"],
+            {f: {int(k): set(v) for k, v in lines.items()} for f, lines in data["lines"].items()},
+            data["seconds"],
+            True,
+        )
     shutil.rmtree(out / "baseline", ignore_errors=True)  # only the latest baseline is kept
     folder.mkdir(parents=True)
     rc_file = folder / "coveragerc"
@@ -510,9 +487,12 @@ def run_baseline(work: Path, out: Path, python: str, spec_files: list[str], mark
     env = _env(work, threads)
     report = folder / "tests.json"
     env.update(MUTANTS_BASELINE="1", MUTANTS_BASELINE_REPORT=str(report), COVERAGE_PROCESS_START=str(rc_file))
-    cmd = _pytest(python, spec_files, marker, ("-p", "spec.mutation_testing", "--continue-on-collection-errors"))
-    print(f"baseline: {len(spec_files)} spec modules, tier -m {marker!r}, one process, with coverage "
-          f"(the unmutated copy; minutes) ...", flush=True)
+    cmd = _pytest(python, spec_files, marker, ("-p", "tools.mutation_testing", "--continue-on-collection-errors"))
+    print(
+        f"baseline: {len(spec_files)} spec modules, tier -m {marker!r}, one process, with coverage "
+        f"(the unmutated copy; minutes) ...",
+        flush=True,
+    )
     code, output, seconds = _run(cmd, work, env, None)
     (folder / "output.txt").write_text(output)
     if code not in (0, 1) or not report.is_file():
@@ -520,8 +500,9 @@ def run_baseline(work: Path, out: Path, python: str, spec_files: list[str], mark
     tests = json.loads(report.read_text())
     durations = {t: r["seconds"] for t, r in tests["tests"].items()}
     failed = [t for t, r in tests["tests"].items() if r["failed"]]
-    subprocess.run([python, "-m", "coverage", "combine", "-q", f"--rcfile={rc_file}"], cwd=work,
-                   env=_env(work, 0), check=True)
+    subprocess.run(
+        [python, "-m", "coverage", "combine", "-q", f"--rcfile={rc_file}"], cwd=work, env=_env(work, 0), check=True
+    )
     import coverage
 
     data = coverage.CoverageData(str(folder / ".coverage"))
@@ -530,11 +511,22 @@ def run_baseline(work: Path, out: Path, python: str, spec_files: list[str], mark
     for measured in data.measured_files():
         rel = str(Path(measured).resolve().relative_to(work.resolve()))
         lines[rel] = {ln: set(ctx) for ln, ctx in data.contexts_by_lineno(measured).items()}
-    result.write_text(json.dumps({"durations": durations, "failed": failed, "broken": tests["broken"],
-                                  "seconds": seconds,
-                                  "lines": {f: {str(k): sorted(v) for k, v in m.items()} for f, m in lines.items()}}))
-    print(f"baseline: {len(durations)} tests in {seconds:.0f} s; failing on the unmutated copy (left out): "
-          f"{', '.join(failed + tests['broken']) or 'none'}", flush=True)
+    result.write_text(
+        json.dumps(
+            {
+                "durations": durations,
+                "failed": failed,
+                "broken": tests["broken"],
+                "seconds": seconds,
+                "lines": {f: {str(k): sorted(v) for k, v in m.items()} for f, m in lines.items()},
+            }
+        )
+    )
+    print(
+        f"baseline: {len(durations)} tests in {seconds:.0f} s; failing on the unmutated copy (left out): "
+        f"{', '.join(failed + tests['broken']) or 'none'}",
+        flush=True,
+    )
     return Baseline(durations, failed, tests["broken"], lines, seconds, False)
 
 
@@ -571,6 +563,7 @@ def select_tests(mutants: list[Mutant], work: Path, baseline: Baseline, mapping:
 
 
 # --------------------------------------------------------------------------- sampling
+
 
 def allocate(counts: dict[str, int], total: int) -> dict[str, int]:
     """Proportional allocation by largest remainder, at least one per stratum while ``total`` allows."""
@@ -612,13 +605,25 @@ def draw_sample(mutants: list[Mutant], total: int, seed: int) -> list[Mutant]:
 
 # --------------------------------------------------------------------------- one mutant
 
+
 def _failed_test(output: str) -> str:
     match = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.M)
     return match.group(1) if match else ""
 
 
-def run_mutant(m: Mutant, work: Path, python: str, baseline: Baseline, mapping, marker: str, threads: int,
-               factor: float, base: float, confirm: bool, log_dir: Path) -> None:
+def run_mutant(
+    m: Mutant,
+    work: Path,
+    python: str,
+    baseline: Baseline,
+    mapping,
+    marker: str,
+    threads: int,
+    factor: float,
+    base: float,
+    confirm: bool,
+    log_dir: Path,
+) -> None:
     import cosmic_ray.plugins
     from cosmic_ray.mutating import use_mutation
 
@@ -628,8 +633,10 @@ def run_mutant(m: Mutant, work: Path, python: str, baseline: Baseline, mapping, 
     stages = [("covering tests", m.tests)]
     if confirm:
         files = sorted({t.split("::")[0] for t in m.tests})
-        wider = sorted((t for t in baseline.durations if t.split("::")[0] in files and t not in baseline.failed),
-                       key=lambda t: (baseline.durations[t], t))
+        wider = sorted(
+            (t for t in baseline.durations if t.split("::")[0] in files and t not in baseline.failed),
+            key=lambda t: (baseline.durations[t], t),
+        )
         if set(wider) != set(m.tests):
             stages.append(("confirmed on modules", files))
     total = 0.0
@@ -638,8 +645,14 @@ def run_mutant(m: Mutant, work: Path, python: str, baseline: Baseline, mapping, 
             m.outcome, m.note = "error", "cosmic-ray made no mutation"
             return
         for stage, targets in stages:
-            budget = sum(baseline.durations.get(t, 0) for t in (m.tests if stage == "covering tests" else
-                         [t for t in baseline.durations if t.split("::")[0] in targets]))
+            budget = sum(
+                baseline.durations.get(t, 0)
+                for t in (
+                    m.tests
+                    if stage == "covering tests"
+                    else [t for t in baseline.durations if t.split("::")[0] in targets]
+                )
+            )
             limit = base + factor * budget
             code, output, seconds = _run(_pytest(python, targets, marker, ("-x", *excluded)), work, env, limit)
             total += seconds
@@ -657,7 +670,8 @@ def run_mutant(m: Mutant, work: Path, python: str, baseline: Baseline, mapping, 
                 # 4: a spec module no longer imports, so pytest finds none of the tests asked for
                 m.outcome = "killed"
                 m.killed_by = (_failed_test(output) if code != 4 else "") or (
-                    f"{broken.group(1)} fails to import" if broken else f"exit {code}")
+                    f"{broken.group(1)} fails to import" if broken else f"exit {code}"
+                )
                 break
             m.outcome, m.note = "error", f"pytest exit {code}"
             break
@@ -665,6 +679,7 @@ def run_mutant(m: Mutant, work: Path, python: str, baseline: Baseline, mapping, 
 
 
 # --------------------------------------------------------------------------- reports
+
 
 def _versions() -> dict:
     from importlib.metadata import version
@@ -681,8 +696,12 @@ def _versions() -> dict:
 def _git() -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "reference", "spec"], cwd=ROOT,
-                               capture_output=True, text=True).stdout
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "reference", "spec", "tests"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout
         return head.strip() + (" (reference/ or spec/ with uncommitted changes)" if dirty.strip() else "")
     except OSError:
         return ""
@@ -693,8 +712,10 @@ def _note_for(m: Mutant, previous: dict[str, str]) -> str:
 
 
 def summary_line(counts: dict) -> str:
-    return (f"mutants: {counts['tried']} tried, {counts['killed']} killed, {counts['survived']} survived, "
-            f"{counts['timeout']} timeout; kill rate {counts['kill_rate']:.1f}%")
+    return (
+        f"mutants: {counts['tried']} tried, {counts['killed']} killed, {counts['survived']} survived, "
+        f"{counts['timeout']} timeout; kill rate {counts['kill_rate']:.1f}%"
+    )
 
 
 def _counts(rows: list[dict]) -> dict:
@@ -709,29 +730,58 @@ def _counts(rows: list[dict]) -> dict:
 
 
 def _row(m: Mutant) -> dict:
-    return {"module": m.module, "line": m.line, "function": m.function,
-            "operator": m.operator.removeprefix("core/"), "occurrence": m.occurrence, "diff": m.diff,
-            "outcome": m.outcome, "killed_by": m.killed_by, "stage": m.stage, "seconds": round(m.seconds, 1),
-            "tests": len(m.tests), "import_time": m.import_time, "note": m.note, "key": m.key}
+    return {
+        "module": m.module,
+        "line": m.line,
+        "function": m.function,
+        "operator": m.operator.removeprefix("core/"),
+        "occurrence": m.occurrence,
+        "diff": m.diff,
+        "outcome": m.outcome,
+        "killed_by": m.killed_by,
+        "stage": m.stage,
+        "seconds": round(m.seconds, 1),
+        "tests": len(m.tests),
+        "import_time": m.import_time,
+        "note": m.note,
+        "key": m.key,
+    }
 
 
-def write_reports(stem: Path, info: dict, mutants: list[Mutant], sample: list[Mutant], mapping: dict,
-                  baseline: Baseline) -> dict:
+def write_reports(
+    stem: Path, info: dict, mutants: list[Mutant], sample: list[Mutant], mapping: dict, baseline: Baseline
+) -> dict:
     per_module = []
     for module in sorted({m.module for m in mutants} | set(info["scope"])):
         ms = [m for m in mutants if m.module == module]
         ss = [m for m in sample if m.module == module and m.outcome]
-        per_module.append({
-            "module": module, "spec_modules": mapping.get(module, []), "mutants": len(ms),
-            "reached": sum(bool(m.tests) for m in ms), "tried": len(ss),
-            **{k: sum(m.outcome == k for m in ss) for k in ("killed", "survived", "timeout", "error")}})
+        per_module.append(
+            {
+                "module": module,
+                "spec_modules": mapping.get(module, []),
+                "mutants": len(ms),
+                "reached": sum(bool(m.tests) for m in ms),
+                "tried": len(ss),
+                **{k: sum(m.outcome == k for m in ss) for k in ("killed", "survived", "timeout", "error")},
+            }
+        )
     seconds = [m.seconds for m in sample if m.outcome]
-    timing = {"baseline_s": round(baseline.seconds, 1), "baseline_cached": baseline.cached,
-              "mutants_s": round(sum(seconds), 1), "per_mutant_median_s": round(statistics.median(seconds), 1)
-              if seconds else None, "per_mutant_mean_s": round(statistics.mean(seconds), 1) if seconds else None,
-              "wall_s": round(info.pop("wall_s"), 1)}
-    payload = {**info, "timing": timing, "per_module": per_module, "baseline_failures": baseline.failed,
-               "baseline_broken_modules": baseline.broken, "mutants": [_row(m) for m in sample if m.outcome]}
+    timing = {
+        "baseline_s": round(baseline.seconds, 1),
+        "baseline_cached": baseline.cached,
+        "mutants_s": round(sum(seconds), 1),
+        "per_mutant_median_s": round(statistics.median(seconds), 1) if seconds else None,
+        "per_mutant_mean_s": round(statistics.mean(seconds), 1) if seconds else None,
+        "wall_s": round(info.pop("wall_s"), 1),
+    }
+    payload = {
+        **info,
+        "timing": timing,
+        "per_module": per_module,
+        "baseline_failures": baseline.failed,
+        "baseline_broken_modules": baseline.broken,
+        "mutants": [_row(m) for m in sample if m.outcome],
+    }
     return _write(stem, payload)
 
 
@@ -770,9 +820,9 @@ def _markdown(p: dict) -> str:
     lines = [
         "# Mutation testing of `reference/`",
         "",
-        f"Generated by `make mutants` (`python -m spec.mutation_testing`) on {p['date']}, commit {p['commit'] or '?'}. "
+        f"Generated by `make mutants` (`python -m tools.mutation_testing`) on {p['date']}, commit {p['commit'] or '?'}. "
         f"Tool: cosmic-ray {p['versions'].get('cosmic-ray', '?')} (its core operators), run one mutant at a time "
-        f"by `spec/mutation_testing.py`; coverage.py {p['versions'].get('coverage', '?')} for test selection. "
+        f"by `tools/mutation_testing.py`; coverage.py {p['versions'].get('coverage', '?')} for test selection. "
         f"Keras {p['versions'].get('keras', '?')} on {p['backend']}, Python {p['versions']['python']}, "
         f"{p['machine']}.",
         "",
@@ -784,17 +834,20 @@ def _markdown(p: dict) -> str:
         "",
         f"- Population: every cosmic-ray core-operator mutant of the modules in scope "
         f"({', '.join(p['scope']) if p['scope_narrowed'] else 'all of `reference/`'}): {total_mutants} mutants"
-        + (f", after leaving out {p['left_out'].get('main-guard', 0)} on `if __name__ == \"__main__\":` lines "
-           f"and {p['left_out'].get('annotation', 0)} inside type annotations of modules with "
-           "`from __future__ import annotations` (never evaluated, so equivalent)." if "left_out" in p else
-           ", less those on `if __name__ == \"__main__\":` lines."),
+        + (
+            f', after leaving out {p["left_out"].get("main-guard", 0)} on `if __name__ == "__main__":` lines '
+            f"and {p['left_out'].get('annotation', 0)} inside type annotations of modules with "
+            "`from __future__ import annotations` (never evaluated, so equivalent)."
+            if "left_out" in p
+            else ', less those on `if __name__ == "__main__":` lines.'
+        ),
         f"- Tier: spec tests selected by `-m {s['marker']!r}`. One baseline run on the unmutated copy recorded which "
         f"tests reach each line (coverage contexts, subprocesses included): {reached} of {total_mutants} mutants "
         f"({100 * reached / max(total_mutants, 1):.0f}%) sit on lines that tier reaches; the others cannot be killed "
         "by it (code run only by slow tests, command-line entry points, error branches no claim provokes) and "
         "are not sampled.",
         f"- Sample: {s['size']} of the reachable mutants, stratified by module: proportional allocation by largest "
-        f"remainder, at least one per module while the size allows, drawn with `random.Random(\"{s['seed']}:<module>\")` "
+        f'remainder, at least one per module while the size allows, drawn with `random.Random("{s["seed"]}:<module>")` '
         "from the module's mutants sorted by (line, operator, occurrence). Same code and seed, same sample.",
         "- Each mutant: the tests that reach its line, fastest first, `-x`; a survivor is then rerun against every "
         "test of those tests' spec modules before it counts as survived. Each run is its own `python -m pytest` "
@@ -812,39 +865,61 @@ def _markdown(p: dict) -> str:
     for r in p["per_module"]:
         names = [Path(x).stem for x in r["spec_modules"]]
         specs = (", ".join(names) if len(names) <= 4 else f"{', '.join(names[:3])} and {len(names) - 3} more") or "none"
-        lines.append(f"| {r['module']} | {specs} | {r['mutants']} | {r['reached']} | {r['tried']} | {r['killed']} | "
-                     f"{r['survived']} | {r['timeout']} |")
+        lines.append(
+            f"| {r['module']} | {specs} | {r['mutants']} | {r['reached']} | {r['tried']} | {r['killed']} | "
+            f"{r['survived']} | {r['timeout']} |"
+        )
     survivors = [m for m in p["mutants"] if m["outcome"] == "survived"]
     lines += ["", f"## Survivors ({len(survivors)})", ""]
     if survivors:
-        lines += ["| module:line | function | operator | diff | why it survives / what would kill it |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "| module:line | function | operator | diff | why it survives / what would kill it |",
+            "|---|---|---|---|---|",
+        ]
         for m in survivors:
-            lines.append(f"| {m['module']}:{m['line']} | `{m['function']}` | {m['operator']} | {_diff_cell(m['diff'])} | "
-                         f"{_cell(m['note']) or '(not yet examined)'} |")
+            lines.append(
+                f"| {m['module']}:{m['line']} | `{m['function']}` | {m['operator']} | {_diff_cell(m['diff'])} | "
+                f"{_cell(m['note']) or '(not yet examined)'} |"
+            )
     else:
         lines.append("None.")
     others = [m for m in p["mutants"] if m["outcome"] in ("timeout", "error")]
     if others:
         lines += ["", "## Timeouts and errors", "", "| module:line | operator | diff | outcome |", "|---|---|---|---|"]
-        lines += [f"| {m['module']}:{m['line']} | {m['operator']} | {_diff_cell(m['diff'])} | {m['outcome']} "
-                  f"({_cell(m['note'])}) |" for m in others]
+        lines += [
+            f"| {m['module']}:{m['line']} | {m['operator']} | {_diff_cell(m['diff'])} | {m['outcome']} "
+            f"({_cell(m['note'])}) |"
+            for m in others
+        ]
     if p["baseline_failures"] or p["baseline_broken_modules"]:
         lines += ["", "## Tests left out (failing on the unmutated copy)", ""]
         lines += [f"- `{t}`" for t in p["baseline_failures"]]
         lines += [f"- `{t}` (does not import)" for t in p["baseline_broken_modules"]]
     killed = [m for m in p["mutants"] if m["outcome"] == "killed"]
-    lines += ["", f"## Killed ({len(killed)}) and the test that killed each", "",
-              "| module:line | operator | diff | killed by | s |", "|---|---|---|---|---|"]
-    lines += [f"| {m['module']}:{m['line']} | {m['operator']} | {_diff_cell(m['diff'])} | `{_cell(m['killed_by'])}` | "
-              f"{m['seconds']:.0f} |" for m in killed]
-    lines += ["", "Rerun: `make mutants` (MUTANTS_SAMPLE, MUTANTS_SEED, MUTANTS_MODULES=kmeans,construction, "
-              "MUTANTS_MARK). The cosmic-ray session is `build/mutation/session.sqlite` (`cr-report` reads it); "
-              "each mutant's pytest output is in `build/mutation/logs/`.", ""]
+    lines += [
+        "",
+        f"## Killed ({len(killed)}) and the test that killed each",
+        "",
+        "| module:line | operator | diff | killed by | s |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {m['module']}:{m['line']} | {m['operator']} | {_diff_cell(m['diff'])} | `{_cell(m['killed_by'])}` | "
+        f"{m['seconds']:.0f} |"
+        for m in killed
+    ]
+    lines += [
+        "",
+        "Rerun: `make mutants` (MUTANTS_SAMPLE, MUTANTS_SEED, MUTANTS_MODULES=kmeans,construction, "
+        "MUTANTS_MARK). The cosmic-ray session is `build/mutation/session.sqlite` (`cr-report` reads it); "
+        "each mutant's pytest output is in `build/mutation/logs/`.",
+        "",
+    ]
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- main
+
 
 def make_copy(work: Path) -> None:
     shutil.rmtree(work, ignore_errors=True)
@@ -859,35 +934,62 @@ def make_copy(work: Path) -> None:
 
 
 def _check_copy(work: Path, python: str) -> None:
-    probe = subprocess.run([python, "-c", "import reference, spec; print(reference.__file__); print(spec.__file__)"],
-                           cwd=work, env=_env(work, 0), capture_output=True, text=True)
+    probe = subprocess.run(
+        [python, "-c", "import reference, spec; print(reference.__file__); print(spec.__file__)"],
+        cwd=work,
+        env=_env(work, 0),
+        capture_output=True,
+        text=True,
+    )
     paths = probe.stdout.split()
-    if probe.returncode != 0 or len(paths) != 2 or not all(Path(x).resolve().is_relative_to(work.resolve())
-                                                           for x in paths):
+    if (
+        probe.returncode != 0
+        or len(paths) != 2
+        or not all(Path(x).resolve().is_relative_to(work.resolve()) for x in paths)
+    ):
         sys.exit(f"the copy in {work} is not what `import reference` finds ({probe.stdout or probe.stderr}); stopping")
 
 
 def parse_args(argv=None):
     env = os.environ.get
-    parser = argparse.ArgumentParser(prog="python -m spec.mutation_testing", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sample", type=int, default=int(env("MUTANTS_SAMPLE") or 60),
-                        help="mutants to run, stratified by module (0: every reachable mutant)")
+    parser = argparse.ArgumentParser(prog="python -m tools.mutation_testing", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=int(env("MUTANTS_SAMPLE") or 60),
+        help="mutants to run, stratified by module (0: every reachable mutant)",
+    )
     parser.add_argument("--seed", type=int, default=int(env("MUTANTS_SEED") or 0))
-    parser.add_argument("--modules", default=env("MUTANTS_MODULES") or "",
-                        help="comma-separated reference modules or packages (kmeans,basics); default all")
+    parser.add_argument(
+        "--modules",
+        default=env("MUTANTS_MODULES") or "",
+        help="comma-separated reference modules or packages (kmeans,basics); default all",
+    )
     parser.add_argument("--mark", default=env("MUTANTS_MARK", "not slow"), help="pytest -m expression ('' = all)")
-    parser.add_argument("--report", default=env("MUTANTS_REPORT") or "docs/measurements/mutation",
-                        help="report path without suffix (.md and .json are written)")
+    parser.add_argument(
+        "--report",
+        default=env("MUTANTS_REPORT") or "docs/measurements/mutation",
+        help="report path without suffix (.md and .json are written)",
+    )
     parser.add_argument("--work", default="build/mutation", help="work folder (recreated at each start)")
     parser.add_argument("--timeout-factor", type=float, default=3.0)
     parser.add_argument("--timeout-base", type=float, default=90.0)
-    parser.add_argument("--threads", type=int, default=int(env("MUTANTS_THREADS") or 1),
-                        help="TensorFlow/OpenMP threads per test run (0: leave the defaults)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(env("MUTANTS_THREADS") or 1),
+        help="TensorFlow/OpenMP threads per test run (0: leave the defaults)",
+    )
     parser.add_argument("--no-confirm", action="store_true", help="do not rerun survivors on their whole spec modules")
     parser.add_argument("--no-cache", action="store_true", help="rerun the baseline even if the code is unchanged")
-    parser.add_argument("--list", action="store_true", help="show the mapping, the population and the sample; run nothing")
-    parser.add_argument("--notes-only", action="store_true",
-                        help="rewrite the report's survivor reasons and kill rate from NOTES; run nothing")
+    parser.add_argument(
+        "--list", action="store_true", help="show the mapping, the population and the sample; run nothing"
+    )
+    parser.add_argument(
+        "--notes-only",
+        action="store_true",
+        help="rewrite the report's survivor reasons and kill rate from NOTES; run nothing",
+    )
     return parser.parse_args(argv)
 
 
@@ -928,20 +1030,27 @@ def main(argv=None) -> int:
     sample = draw_sample(mutants, args.sample if args.sample > 0 else len(reachable), args.seed)
     for m in sample:
         m.diff = _diff_of(work, m)
-    print(f"sample: {len(sample)} of {len(reachable)} reachable mutants ({len(mutants)} in all), seed {args.seed}",
-          flush=True)
+    print(
+        f"sample: {len(sample)} of {len(reachable)} reachable mutants ({len(mutants)} in all), seed {args.seed}",
+        flush=True,
+    )
     if args.list:
         for m in sample:
-            print(f"  {m.module}:{m.line} {m.function} {m.operator.removeprefix('core/')} ({len(m.tests)} tests)"
-                  f"  {_diff_cell(m.diff)}")
+            print(
+                f"  {m.module}:{m.line} {m.function} {m.operator.removeprefix('core/')} ({len(m.tests)} tests)"
+                f"  {_diff_cell(m.diff)}"
+            )
         return 0
 
     previous = {}
-    stem = (ROOT / args.report)
+    stem = ROOT / args.report
     if stem.with_suffix(".json").is_file():
         try:
-            previous = {r["key"]: r["note"] for r in json.loads(stem.with_suffix(".json").read_text())["mutants"]
-                        if r.get("note") and r.get("outcome") == "survived"}
+            previous = {
+                r["key"]: r["note"]
+                for r in json.loads(stem.with_suffix(".json").read_text())["mutants"]
+                if r.get("note") and r.get("outcome") == "survived"
+            }
         except (ValueError, KeyError):
             previous = {}
     log_dir = out / "logs"
@@ -951,8 +1060,19 @@ def main(argv=None) -> int:
         for i, m in enumerate(sample, 1):
             head = f"[{i:>3}/{len(sample)}] {m.module}:{m.line} {m.function} {m.operator.removeprefix('core/')}"
             print(f"{head} ({len(m.tests)} tests) ...", end=" ", flush=True)
-            run_mutant(m, work, python, baseline, mapping, args.mark, args.threads, args.timeout_factor,
-                       args.timeout_base, not args.no_confirm, log_dir)
+            run_mutant(
+                m,
+                work,
+                python,
+                baseline,
+                mapping,
+                args.mark,
+                args.threads,
+                args.timeout_factor,
+                args.timeout_base,
+                not args.no_confirm,
+                log_dir,
+            )
             if m.outcome == "survived":
                 m.note = _note_for(m, previous)
             detail = {"killed": f"by {m.killed_by}", "survived": m.note or _diff_cell(m.diff)}.get(m.outcome, m.note)
@@ -969,26 +1089,51 @@ def main(argv=None) -> int:
         for item in db.work_items:
             m = ours.get(item.job_id)
             if m is not None and m.outcome:
-                outcome = {"killed": TestOutcome.KILLED, "timeout": TestOutcome.KILLED,
-                           "survived": TestOutcome.SURVIVED}.get(m.outcome, TestOutcome.INCOMPETENT)
-                result = WorkResult(worker_outcome=WorkerOutcome.NORMAL, test_outcome=outcome, diff=m.diff,
-                                    output=m.killed_by or m.note or m.outcome)
+                outcome = {
+                    "killed": TestOutcome.KILLED,
+                    "timeout": TestOutcome.KILLED,
+                    "survived": TestOutcome.SURVIVED,
+                }.get(m.outcome, TestOutcome.INCOMPETENT)
+                result = WorkResult(
+                    worker_outcome=WorkerOutcome.NORMAL,
+                    test_outcome=outcome,
+                    diff=m.diff,
+                    output=m.killed_by or m.note or m.outcome,
+                )
             else:
-                why = ("left out (__main__ guard or lazy annotation)" if m is None else "not in the sample" if m.tests
-                       else "no test of the tier reaches it")
+                why = (
+                    "left out (__main__ guard or lazy annotation)"
+                    if m is None
+                    else "not in the sample"
+                    if m.tests
+                    else "no test of the tier reaches it"
+                )
                 result = WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=why)
             db.set_result(item.job_id, result)
     info = {
-        "date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "commit": _git(),
-        "versions": _versions(), "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "threads": args.threads,
-        "scope": scope, "scope_narrowed": bool(wanted), "interrupted": interrupted, "left_out": dict(LEFT_OUT),
-        "sample": {"size": len(sample), "requested": args.sample, "seed": args.seed, "marker": args.mark,
-                   "method": "stratified by module, proportional (largest remainder, >=1 per module), "
-                             "random.Random(f'{seed}:{module}') over reachable mutants",
-                   "timeout_base": args.timeout_base, "timeout_factor": args.timeout_factor,
-                   "confirm_survivors": not args.no_confirm},
-        "mapping": {m: mapping[m] for m in scope}, "wall_s": time.monotonic() - started,
+        "date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "commit": _git(),
+        "versions": _versions(),
+        "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "threads": args.threads,
+        "scope": scope,
+        "scope_narrowed": bool(wanted),
+        "interrupted": interrupted,
+        "left_out": dict(LEFT_OUT),
+        "sample": {
+            "size": len(sample),
+            "requested": args.sample,
+            "seed": args.seed,
+            "marker": args.mark,
+            "method": "stratified by module, proportional (largest remainder, >=1 per module), "
+            "random.Random(f'{seed}:{module}') over reachable mutants",
+            "timeout_base": args.timeout_base,
+            "timeout_factor": args.timeout_factor,
+            "confirm_survivors": not args.no_confirm,
+        },
+        "mapping": {m: mapping[m] for m in scope},
+        "wall_s": time.monotonic() - started,
     }
     if interrupted:
         stem = out / "interrupted"

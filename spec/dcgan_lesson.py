@@ -1,0 +1,55 @@
+"""What the three §4.2 lessons share: the document's imports as a reader runs them, a small DCGAN, and the
+per-backend probe runner (each probe is a readable function in spec.backend_probes)."""
+
+import json
+
+import keras
+import pytest
+
+from reference import backends
+from reference.gans import dcgan
+
+needs_tf = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="tf.data / GradientTape constructs: tensorflow backend only"
+)
+
+
+def tiny_gan(width=0.125):
+    """The §4.2 generator and discriminator at 1/8 width: the same layer stacks, quick to build and train."""
+    generator = dcgan.build_generator(width=width)
+    discriminator = dcgan.build_discriminator(width=width)
+    return generator, discriminator
+
+
+# Every import statement of the document, section by section (§3.1 also imports Input and Model from
+# keras.models, which fails on Keras 3 and so defines nothing; see S3.1-functional-imports).
+DOCUMENT_IMPORTS = {
+    "3.1": ["import keras", "from keras import layers", "from keras import models", "from keras import backend as K"],
+    "4.1": ["from keras.datasets import mnist", "import numpy as np"],
+    "4.2": [
+        "from keras.datasets import cifar10",
+        "from keras.models import Sequential",
+        "from keras.layers import BatchNormalization, Conv2D, Conv2DTranspose, LeakyReLU",
+    ],
+}
+
+
+def document_namespace() -> dict:
+    """The names a reader has after running every import the document writes."""
+    namespace: dict = {}
+    for statements in DOCUMENT_IMPORTS.values():
+        for statement in statements:
+            exec(statement, namespace)
+    return namespace
+
+
+def probe_every_backend(name: str) -> dict:
+    """Run spec.backend_probes.<name> on every installed backend that can train, each in its own interpreter."""
+    results = {}
+    for backend in backends.installed_backends():
+        if backend in ("numpy", "openvino"):  # inference-only backends cannot train
+            continue
+        done = backends.run_with_backend(backend, "spec.backend_probes", name)
+        assert done.returncode == 0, done.stderr[-1500:]
+        results[backend] = json.loads(done.stdout.strip().splitlines()[-1])
+    return results

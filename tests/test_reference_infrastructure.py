@@ -1,0 +1,61 @@
+"""Unit checks of reference/'s shared infrastructure: device counting, the seed reports' writer, the GAN command line."""
+
+import os
+
+import pytest
+
+from reference import backends, measurements
+
+
+def test_gpu_count_asks_the_running_backend(monkeypatch):
+    """backends.gpu_count reads the device list of the backend Keras runs on (TensorFlow's physical devices, JAX's
+    devices, torch.cuda): faked to show two GPUs, it reports 2 (a helper check, not a claim; the real count is 0
+    on a machine without a GPU, whichever branch runs)."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        real = tf.config.list_physical_devices
+        monkeypatch.setattr(
+            tf.config, "list_physical_devices", lambda kind=None: ["gpu0", "gpu1"] if kind == "GPU" else real(kind)
+        )
+    elif backend == "jax":
+        import jax
+
+        real = jax.devices
+        monkeypatch.setattr(jax, "devices", lambda kind=None: ["gpu0", "gpu1"] if kind == "gpu" else real(kind))
+    else:
+        import torch
+
+        monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert backends.gpu_count() == 2
+
+
+def test_seed_report_names_where_it_was_measured(tmp_path):
+    """reference.measurements.write_report (a helper, not a claim): the seed reports behind every threshold say
+    which Keras, backend and machine produced them, and refuse a report without its setup or its runs."""
+    import json
+
+    import keras
+
+    out = tmp_path / "report.json"
+    report = measurements.write_report({"how": "f(seeds=[0]).", "runs": {"0": 1.5}, "extra": [1, 2]}, out)
+    expected_how = f"f(seeds=[0]). Keras {keras.__version__}, {keras.backend.backend()} backend, {os.cpu_count()} CPUs."
+    assert report == {"how": expected_how, "runs": {"0": 1.5}, "extra": [1, 2]}
+    assert json.loads(out.read_text(encoding="utf-8")) == report
+    assert measurements.write_report({"how": "g.", "runs": {}}, None)["how"].startswith("g. Keras ")
+    with pytest.raises(ValueError, match=r"a seed report needs 'how' and 'runs'; received keys \['how'\]"):
+        measurements.write_report({"how": "h."}, None)
+
+
+def test_gan_training_command_line():
+    """reference.gans.training_parser (a helper, not a claim): the options every ``python -m reference.gans.<model>``
+    training shares, with their defaults."""
+    from reference.gans import training_parser
+
+    defaults = training_parser("a GAN", 400).parse_args([])
+    assert (defaults.steps, defaults.seed, defaults.out) == (400, 0, "build/gans")
+    given = training_parser("a GAN", 400).parse_args(["--steps", "3", "--seed", "2", "--out", "x"])
+    assert (given.steps, given.seed, given.out) == (3, 2, "x")
