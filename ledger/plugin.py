@@ -22,16 +22,8 @@ from pathlib import Path
 import pytest
 
 from ledger.claims import Entry, Verdict, label
+from ledger.evidence import short
 from ledger.store import sort_entries, write_ledger
-
-
-def _short(value, limit=400) -> str:
-    if isinstance(value, float):
-        text = f"{value:.6g}"
-    else:
-        text = str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Evidence:
@@ -42,7 +34,7 @@ class Evidence:
         self._ledger_dir = ledger_dir
 
     def __call__(self, key: str, value) -> None:
-        self._item.user_properties.append(("evidence", (key, _short(value))))
+        self._item.user_properties.append(("evidence", (key, short(value))))
 
     def figure(self, fig, name: str, caption: str) -> Path:
         """Save a matplotlib figure next to the ledger and embed it."""
@@ -111,11 +103,11 @@ def pytest_runtest_logreport(report):
         elif report.skipped:
             # A claim that needs hardware this machine lacks was not measured: never "confirmed".
             entry.outcome = "not measured here" if "gpu" in report.keywords else "skipped"
-            entry.detail = _short(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+            entry.detail = short(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
         else:
             entry.outcome = "DRIFTED"
             last = report.longreprtext.strip().splitlines()[-1:]
-            entry.detail = _short(last[0] if last else "failed")
+            entry.detail = short(last[0] if last else "failed")
     elif report.when == "teardown" and report.failed:
         entry.outcome = "DRIFTED"
         entry.detail = "teardown failed"

@@ -3,7 +3,9 @@
 The Keras backend is fixed at import, so the spec runs this module in a fresh
 interpreter per backend (``python -m spec.backend_probes NAME``); it prints one JSON line.
 Each probe builds what a learner builds (a compiled model, train_on_batch/evaluate), as
-the §4.2 code does, and reports what happened: numbers, or the exception's first line.
+the §4.2 code does, and reports what happened as data: numbers, or an error as
+``{"error": class name, "message": first line}``.  The claims assert on those values; the
+ledger formats them.
 """
 
 import json
@@ -13,8 +15,10 @@ import warnings
 import numpy as np
 
 
-def _error(error: Exception) -> str:
-    return f"{type(error).__name__}: {str(error).splitlines()[0][:160]}"
+def _error(error: Exception) -> dict:
+    """An exception as data: its class and the first line of its message."""
+    lines = str(error).splitlines()
+    return {"error": type(error).__name__, "message": lines[0][:200] if lines else ""}
 
 
 def _tiny_discriminator(seed=0):
@@ -46,7 +50,7 @@ def bce_on_probabilities():
             warnings.simplefilter("always")
             result[f"evaluate, from_logits={from_logits}"] = float(model.evaluate(x, y, verbose=0))
         said = [str(w.message) for w in caught if "from_logits" in str(w.message)]
-        result[f"warning, from_logits={from_logits}"] = said[0][:140] if said else "none"
+        result[f"warning, from_logits={from_logits}"] = said[0][:140] if said else None
     return result
 
 
@@ -77,8 +81,10 @@ def shared_optimizer():
                 discriminator.train_on_batch(np.ones((8, 4), "float32"), ones)
                 discriminator.trainable = False  # as written, it stays False throughout
                 combined.train_on_batch(np.ones((8, 2), "float32"), ones)
-            outcome[variant] = "ran"
-        except ValueError as error:  # the verdict is the error itself
+            outcome[variant] = {"ran": True}
+        # The verdict is the error itself.  Keras <= 3.12 raised NotImplementedError while formatting this same
+        # refusal (the optimizer's variable lookup), so both classes mean "the shared optimizer was refused".
+        except (ValueError, NotImplementedError) as error:
             outcome[variant] = _error(error)
     return outcome
 
@@ -102,7 +108,7 @@ def freezing():
             return _error(error)
         change = max(float(np.abs(a - b).max()) for a, b in zip(before, model.get_weights()))
         said = [str(w.message) for w in caught if "trainable" in str(w.message)]
-        return f"weight change {change:.3g}" + (f" ({said[0]})" if said else "")
+        return {"weight change": change, "warning": said[0] if said else None}
 
     outcome = {}
     model = _tiny_discriminator()

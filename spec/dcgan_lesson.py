@@ -53,3 +53,11 @@ def probe_every_backend(name: str) -> dict:
         assert done.returncode == 0, done.stderr[-1500:]
         results[backend] = json.loads(done.stdout.strip().splitlines()[-1])
     return results
+
+
+def refused(outcome: dict, message_start: str = "") -> bool:
+    """A probe's outcome is the optimizer's refusal (ValueError; NotImplementedError on Keras <= 3.12), whose
+    message starts as given."""
+    return outcome.get("error") in ("ValueError", "NotImplementedError") and outcome["message"].startswith(
+        message_start
+    )

@@ -5,14 +5,12 @@ verdict depends on the backend: a sigmoid output read as logits, one optimizer s
 ``trainable = False`` takes effect.  Each of these runs on every installed backend (spec.backend_probes).
 """
 
-import re
-
 import keras
 import pytest
 
 from ledger import Verdict, claim
 from reference.gans import dcgan
-from spec.dcgan_lesson import document_namespace, probe_every_backend, tiny_gan
+from spec.dcgan_lesson import document_namespace, probe_every_backend, refused, tiny_gan
 
 
 @claim(
@@ -86,7 +84,7 @@ def test_loss_from_logits(evidence):
             assert as_written == pytest.approx(exact, rel=1e-5)
             assert "was produced by a Sigmoid activation" in values["warning, from_logits=True"]
         else:
-            assert abs(as_written - exact) > 0.1 and values["warning, from_logits=True"] == "none"
+            assert abs(as_written - exact) > 0.1 and values["warning, from_logits=True"] is None
 
 
 @claim(
@@ -105,14 +103,16 @@ def test_shared_optimizer(evidence):
     for backend, values in results.items():
         evidence(f"{backend}, with corrected freezing", values["with corrected freezing"])
         evidence(f"{backend}, as written", values["as written"])
-        assert values["with corrected freezing"].startswith("ValueError: ")
+    for backend, values in results.items():
+        assert refused(values["with corrected freezing"]), (backend, values)
+    # Which message, by backend (on Keras <= 3.12 the refusal surfaced as NotImplementedError; see the probe).
     if "tensorflow" in results:
-        assert results["tensorflow"]["with corrected freezing"].startswith("ValueError: Unknown variable")
-        assert results["tensorflow"]["as written"] == "ran"
+        assert refused(results["tensorflow"]["with corrected freezing"], "Unknown variable")
+        assert results["tensorflow"]["as written"] == {"ran": True}
     if "jax" in results:
-        assert results["jax"]["as written"].startswith("ValueError: Argument `optimizer_variables`")
+        assert refused(results["jax"]["as written"], "Argument `optimizer_variables`")
     if "torch" in results:
-        assert results["torch"]["as written"].startswith("ValueError: Unknown variable")
+        assert refused(results["torch"]["as written"], "Unknown variable")
 
 
 @claim(
@@ -133,17 +133,15 @@ def test_freezing(evidence):
     for backend, values in results.items():
         for situation, what in values.items():
             evidence(f"{backend}: {situation}", what)
-        assert values["frozen after compile, first step"].startswith("weight change 0")
-        assert values["frozen, then compiled again"].startswith("weight change 0")
+    for backend, values in results.items():  # the document's order freezes D completely, on every backend
+        assert values["frozen after compile, first step"]["weight change"] == 0.0, backend
+        assert values["frozen, then compiled again"]["weight change"] == 0.0, backend
     if "tensorflow" in results:  # the change after freezing is ignored: the step still trains
-        assert re.match(r"weight change (\S+)", results["tensorflow"]["trained once, then frozen"])
-        assert (
-            float(re.match(r"weight change (\S+)", results["tensorflow"]["trained once, then frozen"]).group(1)) > 1e-4
-        )
+        assert results["tensorflow"]["trained once, then frozen"]["weight change"] > 1e-4
     if "jax" in results:
-        assert results["jax"]["trained once, then frozen"].startswith("ValueError: Argument `optimizer_variables`")
+        assert refused(results["jax"]["trained once, then frozen"], "Argument `optimizer_variables`")
     if "torch" in results:  # read at every step
-        assert results["torch"]["trained once, then frozen"].startswith("weight change 0 ")
+        assert results["torch"]["trained once, then frozen"]["weight change"] == 0.0
 
 
 # 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.

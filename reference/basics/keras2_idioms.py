@@ -265,8 +265,9 @@ def run_snippet(code: str, namespace: dict) -> dict:
     return namespace
 
 
-def check_old(row: Idiom, folder: str) -> str:
-    """Run the Keras 2 code; return the text of the error or warning it gives (which must be ``row.message``).
+def check_old(row: Idiom, folder: str) -> tuple[str, str]:
+    """Run the Keras 2 code; return the class name and text of the error or warning it gives (the text must start
+    with ``row.message``).
 
     Raises AssertionError if it does not fail (or warn) the way the table says.
     """
@@ -280,7 +281,7 @@ def check_old(row: Idiom, folder: str) -> str:
             raise AssertionError(f"{row.name}: expected {row.raises.__name__}, but the Keras 2 code ran")
         if not text.startswith(row.message):
             raise AssertionError(f"{row.name}: expected a message starting {row.message!r}, got {text!r}")
-        return f"{kind}: {text}"
+        return kind, text
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         run_snippet(row.keras2, namespace)
@@ -291,7 +292,7 @@ def check_old(row: Idiom, folder: str) -> str:
         raise AssertionError(
             f"{row.name}: the old code's result is {namespace.get('result')!r}, not {row.old_result!r}"
         )
-    return f"{row.raises.__name__}: {next(t for t in texts if t.startswith(row.message))}"
+    return row.raises.__name__, next(t for t in texts if t.startswith(row.message))
 
 
 def check_new(row: Idiom, folder: str):
@@ -312,9 +313,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         lines = []
         for row in tqdm(IDIOMS, desc="Keras 2 idioms"):
-            old = check_old(row, folder)
+            kind, text = check_old(row, folder)
             new = check_new(row, folder)
-            lines.append(f"{row.name:<44} {row.outcome:<10} {old[:70]:<72} -> {new!r} (expected {row.expected!r})")
+            old = f"{kind}: {text}"[:70]
+            lines.append(f"{row.name:<44} {row.outcome:<10} {old:<72} -> {new!r} (expected {row.expected!r})")
         print("\n".join(lines))
 
 
