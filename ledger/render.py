@@ -274,15 +274,26 @@ def _claim_entry(entry, section, words, backends, names) -> list[str]:
 
 
 def render_markdown(
-    entries: list[Entry], untestable: list[dict], versions: dict, words: dict = EN, backends: dict | None = None
+    entries: list[Entry],
+    untestable: list[dict],
+    versions: dict,
+    words: dict = EN,
+    backends: dict | None = None,
+    preface=None,
 ) -> str:
     """The ledger page.  ``words``: EN, or the Chinese edition's strings (ledger.zh.ZH_WORDS).
 
     ``backends`` (a merged multi-backend run, ledger.merge): claim id -> backend -> outcome and detail;
     the index then has one outcome column per backend and the page a table of disagreements.
+    ``preface(words)``: lines shown under the title (a partial run's banner, the drift table: ledger.outcomes).
     """
     names = sorted({b for per in (backends or {}).values() for b in per}, key=lambda b: (b != "tensorflow", b))
-    lines = [f"# {words['title']}", ""] + words["intro"] + ["", f"**{words['rule_heading']}**", ""]
+    lines = (
+        [f"# {words['title']}", ""]
+        + (preface(words) if preface else [])
+        + words["intro"]
+        + ["", f"**{words['rule_heading']}**", ""]
+    )
     lines += [f"- {VERDICT_MARK[v]} **{words['verdicts'][v.name]}**: {words['rule'][v.name]}" for v in Verdict]
     lines += ["", words["measured_with"] + " " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".", ""]
     lines += _counts_table(entries, untestable, words)

@@ -59,14 +59,16 @@ def write_ledger(
     versions: dict,
     backends: dict | None = None,
     extra: dict | None = None,
+    preface=None,
 ) -> None:
-    """LEDGER.md, its Chinese edition and ledger.json; ``backends``: per-claim outcomes of a merged run."""
+    """LEDGER.md, its Chinese edition and ledger.json; ``backends``: per-claim outcomes of a merged run;
+    ``preface(words)``: lines under each page's title (ledger.outcomes.preface)."""
     from ledger.zh import ZH_WORDS
 
     out.mkdir(parents=True, exist_ok=True)
     for words in (EN, ZH_WORDS):
         (out / words["file"]).write_text(
-            render_markdown(entries, untestable, versions, words, backends), encoding="utf-8"
+            render_markdown(entries, untestable, versions, words, backends, preface), encoding="utf-8"
         )
     claims = [entry_to_json(e) for e in entries]
     for item in claims:

@@ -11,11 +11,18 @@ import pytest
 from ledger.plugin import (  # noqa: F401  (pytest finds a conftest's hooks and fixtures by name)
     evidence,
     pytest_addoption,
+    pytest_collection_finish,
+    pytest_collectreport,
     pytest_configure,
+    pytest_configure_node,
     pytest_runtest_logreport,
+    pytest_runtest_makereport,
     pytest_runtest_setup,
     pytest_sessionfinish,
+    pytest_sessionstart,
     pytest_terminal_summary,
+    pytest_unconfigure,
+    pytest_xdist_node_collection_finished,
 )
 
 
