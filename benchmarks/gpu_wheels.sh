@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Prepare the wheels a lent GPU machine lacks (its image has JAX with CUDA, pytest,
-# pytest-benchmark, scikit-learn, matplotlib, but no Keras and no pytest-socket) into .whl/,
-# which .git/info/exclude keeps out of git. Python 3.12, x86-64, as on that machine.
-# Then, on the device machine (carry .whl):
-#   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl \
-#     && export PYTHONPATH=/tmp/site:$PWD KERAS_BACKEND=jax PYTHONUNBUFFERED=1 \
-#     && mkdir -p $OUT/bench && python3 -m pytest benchmarks --benchmark-only -p no:xdist \
-#          --bench-out $OUT/bench --benchmark-json=$OUT/bench/gpu_jax.json
+# Prepare the wheels a lent GPU machine lacks for the benchmark: Keras and the two of its dependencies that
+# machine's image does not hold (namex, optree; it has numpy, absl-py, rich, h5py, ml-dtypes, packaging), plus
+# pytest-socket for the pytest pass. Into .whl/, which .git/info/exclude keeps out of git; Python 3.12, x86-64,
+# as on that machine. Needs pip's index, so run it here, not there. Then the one command there is
+#   device tool: run(command="bash benchmarks/device_run.sh", carry=[".whl"], timeout_s=600)
+# (benchmarks/device_run.sh installs .whl/ into /tmp/site itself; its header says what comes back).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 grep -qx '/.whl/' .git/info/exclude 2>/dev/null || echo '/.whl/' >> .git/info/exclude

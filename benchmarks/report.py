@@ -1,11 +1,12 @@
-"""Summarise pytest-benchmark results: ms/step and samples/s per case, fraction of the measured peak,
-Keras against native, GPU against CPU, the GAN loop styles against each other, backends against each
-other, and a short "what to use" read off those rows.
+"""Summarise benchmark rows: ms/step (min, median, IQR), first-step time, samples/s, fraction of one peak per
+device, memory, the load each row ran under; then the comparisons (GAN loop styles, backends, Keras against
+native, GPU against CPU with the crossover batch) and a "what to use" read off those rows, each piece of
+advice citing its rows and saying "tie" where the rows' interquartile ranges overlap.
 
-One run (``pytest benchmarks --benchmark-only``) writes its own summary; several saved runs
-(``--benchmark-json``, one per backend and machine) are combined with::
+Inputs: JSON lines from ``python -m benchmarks.run`` (the device script's ``results.jsonl``) and
+pytest-benchmark JSON files (``--benchmark-json``), in any mix::
 
-    python -m benchmarks.report docs/benchmarks/cpu_tensorflow.json docs/benchmarks/cpu_jax.json --out docs/benchmarks
+    python -m benchmarks.report docs/benchmarks/cpu_*.jsonl --out docs/benchmarks
 """
 
 from __future__ import annotations
@@ -17,55 +18,266 @@ from pathlib import Path
 
 from benchmarks.flops import RULE
 
+TRAINING_PRECISION = {"cpu": "fp32", "gpu": "tf32"}  # what float32 Keras training runs at, per device
+PRECISION_WORDS = {
+    "fp32": "FP32 (float32 multiplies)",
+    "tf32": "TF32 (float32 inputs, TensorFloat-32 multiplies: JAX's and TensorFlow's default on NVIDIA GPUs)",
+    "bf16": "bf16",
+}
+JAX_CPU_NOTE = (
+    "JAX's CPU rows for the GAN models are slow because of one operation: the gradient of the generator's "
+    "transposed convolutions (Conv2DTranspose), which XLA's CPU backend runs far slower than TensorFlow's "
+    "oneDNN kernels (one such layer: 9.0 s against 0.59 s, measured for issue 24; jax-ml/jax#23783). "
+    "Compare the dcgan_generator and dcgan_discriminator rows: the discriminator (plain convolutions) is "
+    "much closer to TensorFlow. On a GPU, cuDNN runs these gradients and the gap does not apply."
+)
 
-def rows_from(benchmarks: list[dict]) -> tuple[list[dict], dict]:
-    """Per-case rows (with ms/step, samples/s, fraction of peak) and the peak per (backend, device)."""
-    rows, peaks = [], {}
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _device(name: str) -> str:
+    return name.split(":")[0]  # "cpu:0" (TensorFlow, JAX) and "cpu" (PyTorch) name one device
+
+
+def _finish(row: dict) -> dict:
+    steps = row.get("steps", 1)  # old pytest rows timed several steps per call
+    for key in ("median_ms", "min_ms", "q1_ms", "q3_ms", "iqr_ms"):
+        row[key] = row[key] / steps
+    row["ms_per_step"] = row["median_ms"]
+    row["samples_per_s"] = row["samples"] / steps * 1000 / row["median_ms"] if row["median_ms"] else 0.0
+    row.setdefault("machine", "?")
+    return row
+
+
+def rows_from(benchmarks: list[dict], machine: str = "?") -> tuple[list[dict], list[dict]]:
+    """Rows and peak records from pytest-benchmark entries (each with extra_info and stats in seconds)."""
+    rows, peaks = [], []
     for bench in benchmarks:
-        info = dict(bench["extra_info"])
-        if "device" in info:  # PyTorch calls its CPU "cpu", the others "cpu:0": one name, so backends line up
-            info["device"] = info["device"].removesuffix(":0")
+        info, stats = dict(bench["extra_info"]), bench["stats"]
+        if "device" in info:
+            info["device"] = _device(info["device"])
+        info.setdefault("machine", machine)
         if info.get("kind") == "peak":
-            peaks[(info["backend"], info["device"])] = info["peak_flops"]
+            precision = TRAINING_PRECISION[info["device"]]  # keras.ops.matmul on float32: the default precision
+            peaks.append(dict(device=info["device"], library=info["backend"], precision=precision,
+                              flops=info["peak_flops"], machine=info["machine"]))  # fmt: skip
             continue
         if "samples" not in info:
             continue
-        seconds = bench["stats"]["median"]
-        info["ms_per_step"] = seconds * 1000 / info.get("steps", 1)
-        info["samples_per_s"] = info["samples"] / seconds
-        if info.get("flops") and info.get("peak_flops"):
-            info["fraction_of_peak"] = info["flops"] / seconds / info["peak_flops"]
-        rows.append(info)
+        median = stats["median"]
+        info.update(
+            median_ms=median * 1000,
+            min_ms=stats.get("min", median) * 1000,
+            q1_ms=stats.get("q1", median) * 1000,
+            q3_ms=stats.get("q3", median) * 1000,
+            iqr_ms=stats.get("iqr", 0.0) * 1000,
+            rounds=stats.get("rounds", len(stats.get("data", [])) or None),
+        )
+        info["samples"] = info["samples"]
+        rows.append(_finish(info))
     return rows, peaks
 
 
+def rows_from_records(records: list[dict]) -> tuple[list[dict], list[dict], list[dict]]:
+    """Rows, peaks and the other records (host, skipped, cut, error) from ``benchmarks.run``'s JSON lines."""
+    rows, peaks, other = [], [], []
+    for record in records:
+        kind = record.get("kind")
+        if kind == "case":
+            rows.append(_finish(dict(record, steps=1)))
+        elif kind == "peak" and record.get("flops"):
+            peaks.append(record)
+        else:
+            other.append(record)
+    return rows, peaks, other
+
+
+def read(paths: list[Path]) -> tuple[list[dict], list[dict], list[dict], list[str]]:
+    rows, peaks, other, notes = [], [], [], []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".jsonl":
+            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+            more_rows, more_peaks, more_other = rows_from_records(records)
+            hosts = [r for r in more_other if r.get("kind") == "host"]
+            for host in hosts:
+                v = host.get("versions", {})
+                notes.append(
+                    f"- `{path.name}`: {host.get('backend')} backend on {host.get('device')}, {host['machine']}, "
+                    f"run {host['run']}; " + ", ".join(f"{k} {v[k]}" for k in sorted(v))
+                )
+        else:
+            data = json.loads(text)
+            cpu = data.get("machine_info", {}).get("cpu", {})
+            machine = f"{cpu.get('count', '?')}-core {cpu.get('brand_raw', '?')}"
+            more_rows, more_peaks = rows_from(data["benchmarks"], machine)
+            more_other = []
+            notes.append(f"- `{path.name}`: pytest-benchmark run of {data.get('datetime', '?')[:10]}, {machine}")
+        rows += more_rows
+        peaks += more_peaks
+        other += more_other
+    return rows, peaks, other, notes
+
+
+# ----------------------------------------------------------------------------- comparisons
+
+
+def differs(a: dict, b: dict) -> bool:
+    """True when the two rows' interquartile ranges of ms/step do not overlap."""
+    return a["q3_ms"] < b["q1_ms"] or b["q3_ms"] < a["q1_ms"]
+
+
+def compare(a: dict, b: dict) -> str:
+    """'a faster', 'b faster' or 'tie' (the IQRs overlap)."""
+    if not differs(a, b):
+        return "tie"
+    return "a faster" if a["median_ms"] < b["median_ms"] else "b faster"
+
+
+def denominators(peaks: list[dict]) -> dict:
+    """One peak per (machine, device): the best measured matmul over libraries at the training precision."""
+    best = {}
+    for p in peaks:
+        want = TRAINING_PRECISION.get(p["device"], "fp32")
+        precision = p["precision"]
+        if precision != want and not (want == "tf32" and precision == "fp32"):
+            continue
+        key = (p.get("machine", "?"), p["device"])
+        old = best.get(key)
+        # on a GPU, TF32 is the denominator where measured; a FP32 figure stands in only until one is
+        rank = (precision == want, p["flops"])
+        if old is None or rank > (old["precision"] == want, old["flops"]):
+            best[key] = p
+    return best
+
+
+def add_fractions(rows: list[dict], denominator: dict) -> None:
+    for r in rows:
+        peak = denominator.get((r["machine"], r["device"]))
+        if peak and r.get("flops") and r["median_ms"]:
+            steps = r.get("steps", 1)
+            r["fraction_of_peak"] = r["flops"] / steps / (r["median_ms"] / 1000) / peak["flops"]
+
+
 def _key(r):
-    return r["backend"], r["model"], r["way"], r["device"], r["batch"]
+    return r["machine"], r["backend"], r["model"], r["way"], r["device"], r["batch"]
 
 
 def _case(r) -> str:
     return f"{r['model']} · {r['way']} · {r['backend']} · {r['device']} · batch {r['batch']}"
 
 
-def render(rows: list[dict], peaks: dict, title: str, notes: list[str] = ()) -> str:
-    lines = [f"# {title}", "", *notes]
-    for (backend, device), flops in sorted(peaks.items()):
-        lines.append(f"- measured float32 matmul peak, {backend} on {device}: {flops / 1e9:.1f} GFLOP/s")
+def _ms(r) -> str:
+    return f"{r['median_ms']:.2f} ms (IQR {r['q1_ms']:.2f}-{r['q3_ms']:.2f})"
+
+
+def gpu_cpu_pairs(rows: list[dict]) -> list[tuple[dict, dict]]:
+    """(cpu row, gpu row) for every case measured on both devices of one machine."""
+    index = {_key(r): r for r in rows}
+    pairs = []
+    for key, r in sorted(index.items(), key=lambda kv: tuple(map(str, kv[0][:5])) + (kv[0][5],)):
+        machine, backend, model, way, device, batch = key
+        gpu = index.get((machine, backend, model, way, "gpu", batch))
+        if device == "cpu" and gpu:
+            pairs.append((r, gpu))
+    return pairs
+
+
+def crossovers(rows: list[dict]) -> list[dict]:
+    """Per (machine, backend, model, way): the smallest batch from which the GPU is faster beyond the spread
+    at that batch and every larger one measured on both devices (None: the GPU never pulls ahead)."""
+    series = defaultdict(list)
+    for cpu, gpu in gpu_cpu_pairs(rows):
+        series[(cpu["machine"], cpu["backend"], cpu["model"], cpu["way"])].append((cpu["batch"], cpu, gpu))
+    found = []
+    for (machine, backend, model, way), points in sorted(series.items()):
+        points.sort(key=lambda p: p[0])
+        wins = [differs(c, g) and g["median_ms"] < c["median_ms"] for _, c, g in points]
+        crossover = None
+        for i in range(len(points)):
+            if all(wins[i:]):
+                crossover = points[i][0]
+                break
+        found.append(
+            {
+                "machine": machine, "backend": backend, "model": model, "way": way,
+                "batches": [p[0] for p in points], "crossover": crossover,
+                "speedups": [c["median_ms"] / g["median_ms"] for _, c, g in points],
+            }
+        )  # fmt: skip
+    return found
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def _mem(r) -> str:
+    value = r.get("device_peak_bytes") if r["device"] == "gpu" else r.get("rss_peak_bytes")
+    return f"{value / 2**20:,.0f}" if value else "n/a"
+
+
+def render(rows, peaks, title, notes=(), other=(), method: str | None = None) -> str:
+    denominator = denominators(peaks)
+    add_fractions(rows, denominator)
+    machines = sorted({r["machine"] for r in rows})
+    lines = [f"# {title}", "", *notes, ""]
+    if method:
+        lines += ["## How each row is measured", "", method, ""]
+    lines += ["## Peaks: one denominator per device", ""]
+    for (machine, device), p in sorted(denominator.items()):
+        lines.append(
+            f"- **{device}** ({machine}): {p['flops'] / 1e9:,.1f} GFLOP/s, {p['library']} matmul, "
+            f"{PRECISION_WORDS.get(p['precision'], p['precision'])}: every {device} row's fraction of peak uses it"
+        )
+    for p in sorted(peaks, key=lambda p: (p.get("machine", "?"), p["device"], p["library"], p["precision"])):
+        lines.append(
+            f"  - measured: {p['library']} {p['precision']} on {p['device']} ({p.get('machine', '?')}): "
+            f"{p['flops'] / 1e9:,.1f} GFLOP/s"
+        )
     lines += ["", "FLOPs (for the fraction of peak) are counted from the layer shapes:", "", RULE, ""]
+    loaded = [r for r in rows if r.get("loaded")]
+    if loaded:
+        worst = max((r.get("others_on_our_cores") or 0) for r in loaded)
+        elsewhere = max((r.get("others_elsewhere") or 0) for r in loaded)
+        lines += [
+            f"**Loaded machine**: {len(loaded)} of {len(rows)} rows ran while other processes used up to "
+            f"{worst:.2f} of a core on this run's own cores and up to {elsewhere:.2f} cores elsewhere (marked "
+            "⚠ below). Their ratios are indicative only.",
+            "",
+        ]
+    for record in other:
+        if record.get("kind") in ("cut", "error", "skipped", "note"):
+            what = record.get("reason") or record.get("error")
+            where = " ".join(str(record[k]) for k in ("device", "model", "way", "batch") if k in record)
+            lines.append(f"- {record['kind']}: {where}: {what}" + (
+                f" (not run: {', '.join(record['not_run'])})" if record.get("not_run") else ""))  # fmt: skip
     lines += [
+        "",
         "## Every case",
         "",
-        "| model | way | backend | device | batch | ms/step | samples/s | fraction of peak |",
-        "|---|---|---|---|---|---|---|---|",
+        "ms per training step over the rounds (median, min, interquartile range); first step: the first call, "
+        "compilation included; memory: the device's peak bytes in use on a GPU, the process's resident "
+        "high-water mark on a CPU (MiB).",
+        "",
+        ("| machine " if len(machines) > 1 else "")
+        + "| model | way | backend | device | batch | median ms | min ms | IQR ms | rounds | first step s "
+        "| samples/s | fraction of peak | memory MiB |",
+        ("|---" if len(machines) > 1 else "") + "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in sorted(rows, key=lambda r: (r["model"], r["way"], r["backend"], r["device"], r["batch"])):
+    for r in sorted(rows, key=lambda r: (r["machine"], r["model"], r["way"], r["backend"], r["device"], r["batch"])):
         frac = f"{r['fraction_of_peak']:.1%}" if "fraction_of_peak" in r else "n/a"
+        first = f"{r['first_step_s']:.2f}" if r.get("first_step_s") is not None else "n/a"
+        flag = " ⚠" if r.get("loaded") else ""
         lines.append(
-            f"| {r['model']} | {r['way']} | {r['backend']} | {r['device']} | {r['batch']} | "
-            f"{r['ms_per_step']:.2f} | {r['samples_per_s']:,.0f} | {frac} |"
+            (f"| {r['machine']} " if len(machines) > 1 else "")
+            + f"| {r['model']} | {r['way']} | {r['backend']} | {r['device']} | {r['batch']} | "
+            f"{r['median_ms']:.2f}{flag} | {r['min_ms']:.2f} | {r['q1_ms']:.2f}-{r['q3_ms']:.2f} | "
+            f"{r.get('rounds') or 'n/a'} | {first} | {r['samples_per_s']:,.0f} | {frac} | {_mem(r)} |"
         )
-    index = {_key(r): r for r in rows}
-    lines += _loop_styles(rows) + _backends(rows) + _ratios(index) + _what_to_use(rows, index)
+    lines += _loop_styles(rows) + _backends(rows) + _native(rows) + _gpu_cpu(rows) + _what_to_use(rows)
+    if any(r["backend"] == "jax" and r["device"] == "cpu" and r["model"].startswith("dcgan") for r in rows):
+        lines += ["", "## Why JAX's CPU rows for the GANs are slow", "", JAX_CPU_NOTE]
     return "\n".join(lines) + "\n"
 
 
@@ -73,24 +285,27 @@ def _loop_styles(rows) -> list[str]:
     groups = defaultdict(list)
     for r in rows:
         if r["model"] == "dcgan_full_step":
-            groups[(r["backend"], r["device"], r["batch"])].append(r)
+            groups[(r["machine"], r["backend"], r["device"], r["batch"])].append(r)
     if not groups:
         return []
     lines = [
         "",
         "## The tutorial's GAN loop against the idiomatic one",
         "",
-        "One full DCGAN step (§4.2 networks, full width). Ratio: this style's time per step over the fastest style's.",
+        "One full DCGAN step (§4.2 networks, full width). Ratio: this style's median time per step over the "
+        "fastest style's; 'tie' where its IQR overlaps the fastest's.",
         "",
-        "| backend | device | batch | style | ms/step | images/s | ratio to fastest |",
-        "|---|---|---|---|---|---|---|",
+        "| backend | device | batch | style | median ms/step | IQR | images/s | ratio to fastest | against fastest |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for (backend, device, batch), members in sorted(groups.items()):
-        fastest = min(m["ms_per_step"] for m in members)
-        for m in sorted(members, key=lambda m: m["ms_per_step"]):
+    for (_, backend, device, batch), members in sorted(groups.items()):
+        fastest = min(members, key=lambda m: m["median_ms"])
+        for m in sorted(members, key=lambda m: m["median_ms"]):
+            verdict = "fastest" if m is fastest else ("slower" if differs(m, fastest) else "tie")
             lines.append(
-                f"| {backend} | {device} | {batch} | {m['way']} | {m['ms_per_step']:.1f} | "
-                f"{m['samples_per_s']:,.1f} | {m['ms_per_step'] / fastest:.2f} |"
+                f"| {backend} | {device} | {batch} | {m['way']} | {m['median_ms']:.1f} | "
+                f"{m['q1_ms']:.1f}-{m['q3_ms']:.1f} | {m['samples_per_s']:,.1f} | "
+                f"{m['median_ms'] / fastest['median_ms']:.2f} | {verdict} |"
             )
     return lines
 
@@ -98,7 +313,7 @@ def _loop_styles(rows) -> list[str]:
 def _backends(rows) -> list[str]:
     groups = defaultdict(dict)
     for r in rows:
-        groups[(r["model"], r["way"], r["device"], r["batch"])][r["backend"]] = r
+        groups[(r["machine"], r["model"], r["way"], r["device"], r["batch"])][r["backend"]] = r
     shared = {k: v for k, v in groups.items() if len(v) > 1}
     if not shared:
         return []
@@ -107,184 +322,308 @@ def _backends(rows) -> list[str]:
         "",
         "## Backends on the same device and case",
         "",
-        "ms/step per backend; the fastest in bold.",
+        "Median ms/step per backend; the fastest in bold when its IQR clears every other backend's, "
+        "otherwise the tied ones in italics.",
         "",
         "| model | way | device | batch | " + " | ".join(names) + " |",
         "|---|---|---|---|" + "---|" * len(names),
     ]
-    for (model, way, device, batch), per in sorted(shared.items()):
-        fastest = min(r["ms_per_step"] for r in per.values())
+    for (_, model, way, device, batch), per in sorted(shared.items()):
+        fastest = min(per.values(), key=lambda r: r["median_ms"])
+        tied = [r for r in per.values() if r is not fastest and not differs(r, fastest)]
         cells = []
         for name in names:
             r = per.get(name)
-            cell = "n/a" if r is None else f"{r['ms_per_step']:.2f}"
-            cells.append(f"**{cell}**" if r is not None and r["ms_per_step"] == fastest else cell)
+            if r is None:
+                cells.append("n/a")
+                continue
+            cell = f"{r['median_ms']:.2f}"
+            if r is fastest:
+                cell = f"_{cell}_" if tied else f"**{cell}**"
+            elif r in tied:
+                cell = f"_{cell}_"
+            cells.append(cell)
         lines.append(f"| {model} | {way} | {device} | {batch} | " + " | ".join(cells) + " |")
     return lines
 
 
-def _ratios(index) -> list[str]:
-    ratios = []
-    for (backend, model, way, device, batch), r in sorted(index.items()):
-        native = index.get((backend, model, "native", device, batch))
+def _native(rows) -> list[str]:
+    index = {_key(r): r for r in rows}
+    out = []
+    for key, r in sorted(index.items(), key=lambda kv: tuple(map(str, kv[0]))):
+        machine, backend, model, way, device, batch = key
+        native = index.get((machine, backend, model, "native", device, batch))
         if native and way != "native":
-            ratios.append(
-                f"| {model} | {way} | {backend} | {device} | Keras / native time | {batch} | "
-                f"{r['ms_per_step'] / native['ms_per_step']:.2f} |"
+            out.append(
+                f"| {model} | {way} | {backend} | {device} | {batch} | {r['median_ms'] / native['median_ms']:.2f} | "
+                f"{'tie' if not differs(r, native) else 'differs'} |"
             )
-        gpu = index.get((backend, model, way, "gpu:0", batch))
-        if device == "cpu:0" and gpu:
-            ratios.append(
-                f"| {model} | {way} | {backend} | | GPU/CPU speedup | {batch} | {r['ms_per_step'] / gpu['ms_per_step']:.1f}x |"
-            )
-    if not ratios:
+    if not out:
         return []
     return [
         "",
-        "## Keras against native, GPU against CPU",
+        "## Keras against a native step",
         "",
-        "| model | way | backend | device | compared | batch | ratio |",
+        "Keras's time per step over the same step written in the backend itself (tf.function or jax.jit).",
+        "",
+        "| model | way | backend | device | batch | Keras / native time | beyond the spread? |",
         "|---|---|---|---|---|---|---|",
-    ] + ratios
+    ] + out
 
 
-def _what_to_use(rows, index) -> list[str]:
-    """Recommendations computed from the rows above, each citing the rows it rests on."""
+def _gpu_cpu(rows) -> list[str]:
+    pairs = gpu_cpu_pairs(rows)
+    if not pairs:
+        return []
+    lines = [
+        "",
+        "## GPU against CPU",
+        "",
+        "The same case on the same machine's CPU and GPU. Speed-up: CPU time per step over GPU time per step.",
+        "",
+        "| model | way | backend | batch | CPU ms/step | GPU ms/step | GPU/CPU speed-up | faster |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for cpu, gpu in pairs:
+        verdict = {"a faster": "CPU", "b faster": "GPU", "tie": "tie"}[compare(cpu, gpu)]
+        lines.append(
+            f"| {cpu['model']} | {cpu['way']} | {cpu['backend']} | {cpu['batch']} | {cpu['median_ms']:.2f} | "
+            f"{gpu['median_ms']:.2f} | {cpu['median_ms'] / gpu['median_ms']:.1f}x | {verdict} |"
+        )
+    lines += [
+        "",
+        "### Crossover batch",
+        "",
+        "The smallest batch from which the GPU is faster beyond the spread at that batch and every larger one "
+        "measured on both devices.",
+        "",
+        "| model | way | backend | batches on both | crossover batch | speed-up, smallest to largest batch |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in crossovers(rows):
+        lines.append(
+            f"| {c['model']} | {c['way']} | {c['backend']} | {', '.join(map(str, c['batches']))} | "
+            f"{_crossover_words(c)} | {' → '.join(f'{s:.1f}x' for s in c['speedups'])} |"
+        )
+    return lines
+
+
+def _crossover_words(c) -> str:
+    if c["crossover"] is None:
+        return f"none up to {c['batches'][-1]} (CPU faster or tied)"
+    if c["crossover"] == c["batches"][0]:
+        return f"≤ {c['crossover']} (GPU faster at every batch measured)"
+    return str(c["crossover"])
+
+
+def _what_to_use(rows) -> list[str]:
+    """Recommendations computed from the rows above, each citing the rows it rests on; a difference inside
+    the rows' spread is called a tie and gives no advice."""
     advice = []
     loops = [r for r in rows if r["model"] == "dcgan_full_step"]
-    for backend, device, batch in sorted({(r["backend"], r["device"], r["batch"]) for r in loops}):
-        per = {r["way"]: r for r in loops if (r["backend"], r["device"], r["batch"]) == (backend, device, batch)}
-        if "tutorial_loop" in per and "fit" in per:
-            best = min(per.values(), key=lambda r: r["ms_per_step"])
-            tutorial = per["tutorial_loop"]
-            if best is tutorial:
-                slowest = max(per.values(), key=lambda r: r["ms_per_step"])
-                ratio = slowest["ms_per_step"] / tutorial["ms_per_step"]
-                verdict = (
-                    "the styles are within 10% of each other: choose the idiomatic `fit` for clarity"
-                    if ratio < 1.1
-                    else "the tutorial's three train_on_batch calls win here; the idiomatic `fit` still buys callbacks, "
-                    "distribution and one place for the step, at this measured cost"
-                )
+    for machine, backend, device, batch in sorted(
+        {(r["machine"], r["backend"], r["device"], r["batch"]) for r in loops}
+    ):
+        per = {
+            r["way"]: r for r in loops if (r["machine"], r["backend"], r["device"], r["batch"]) == (machine, backend, device, batch)
+        }  # fmt: skip
+        tutorial, fit = per.get("tutorial_loop"), per.get("fit")
+        if tutorial and fit:
+            where = f"on {backend} {device} at batch {batch}"
+            verdict = compare(tutorial, fit)
+            if verdict == "tie":
                 advice.append(
-                    f"- **GAN loop**: on {backend} {device} at batch {batch} the tutorial's loop is the fastest style; "
-                    f"`{slowest['way']}` takes {ratio:.2f}x as long per step "
-                    f"(rows: {_case(tutorial)}; {_case(slowest)}): {verdict}."
+                    f"- **GAN loop** {where}: the tutorial's loop and `fit` tie within their spread "
+                    f"({_ms(tutorial)} against {_ms(fit)}): choose the idiomatic `fit` for callbacks, "
+                    "distribution and one place for the step."
                 )
             else:
+                faster, slower = (tutorial, fit) if verdict == "a faster" else (fit, tutorial)
                 advice.append(
-                    f"- **GAN loop**: on {backend} {device} at batch {batch}, `{best['way']}` is the fastest style, "
-                    f"{tutorial['ms_per_step'] / best['ms_per_step']:.2f}x the tutorial loop's speed "
-                    f"(rows: {_case(best)}; {_case(tutorial)})."
+                    f"- **GAN loop** {where}: `{faster['way']}` is faster beyond the spread, "
+                    f"{slower['median_ms'] / faster['median_ms']:.2f}x ({_case(faster)}: {_ms(faster)}; "
+                    f"{_case(slower)}: {_ms(slower)})."
+                    + (
+                        " The idiomatic `fit` still buys callbacks, distribution and one place for the step."
+                        if faster is tutorial
+                        else ""
+                    )
                 )
-            if "fit_steps_per_execution" in per:
-                gain = per["fit"]["ms_per_step"] / per["fit_steps_per_execution"]["ms_per_step"]
-                advice.append(
-                    f"  `steps_per_execution` changes the idiomatic loop's step time by a factor {gain:.2f} there "
-                    f"({'worth setting' if gain > 1.1 else 'no measurable gain at this size'})."
-                )
-    for backend, device in sorted({(r["backend"], r["device"]) for r in rows if r["model"] == "mnist_mlp"}):
-        mlp = {
-            (r["way"], r["batch"]): r
-            for r in rows
-            if (r["model"], r["backend"], r["device"]) == ("mnist_mlp", backend, device)
-        }
-        small, large = mlp.get(("train_on_batch", 32)), mlp.get(("train_on_batch", 1024))
-        if small and large:
+        spe = per.get("fit_steps_per_execution")
+        if fit and spe:
+            verdict = compare(spe, fit)
             advice.append(
-                f"- **Batch size** ({backend}, {device}, MLP): batch 1024 trains {large['samples_per_s'] / small['samples_per_s']:.1f}x "
-                f"more samples per second than batch 32 (rows: {_case(large)}; {_case(small)}); small batches pay "
-                "Keras's fixed per-step cost."
+                f"  `steps_per_execution` {where}: "
+                + (
+                    f"no gain beyond the spread ({_ms(spe)} against {_ms(fit)})."
+                    if verdict == "tie"
+                    else f"{fit['median_ms'] / spe['median_ms']:.2f}x the step rate of plain `fit` "
+                    f"({'worth setting' if verdict == 'a faster' else 'slower: leave it at 1'})."
+                )
             )
-        native = mlp.get(("native", 32))
+    for machine, backend, device in sorted(
+        {(r["machine"], r["backend"], r["device"]) for r in rows if r["model"] == "mnist_mlp"}
+    ):
+        mlp = {(r["way"], r["batch"]): r for r in rows if (r["machine"], r["model"], r["backend"], r["device"]) == (machine, "mnist_mlp", backend, device)}  # fmt: skip
+        batches = sorted({b for w, b in mlp if w == "train_on_batch"})
+        if len(batches) >= 2:
+            small, large = mlp[("train_on_batch", batches[0])], mlp[("train_on_batch", batches[-1])]
+            advice.append(
+                f"- **Batch size** ({backend}, {device}, MLP): batch {batches[-1]} trains "
+                f"{large['samples_per_s'] / small['samples_per_s']:.1f}x the samples per second of batch {batches[0]} "
+                f"(rows: {_case(large)}; {_case(small)}): small batches pay Keras's fixed per-step cost."
+            )
+        small = mlp.get(("train_on_batch", batches[0])) if batches else None
+        native = mlp.get(("native", batches[0])) if batches else None
+        fit = mlp.get(("fit", batches[0])) if batches else None
         if small and native:
             advice.append(
-                f"- **Per-call overhead** ({backend}, {device}): at batch 32 a Keras train_on_batch step costs "
-                f"{small['ms_per_step'] / native['ms_per_step']:.1f}x a native step of the same work (rows: {_case(small)}; "
-                f"{_case(native)}); use `fit` with `steps_per_execution` or larger batches when steps are tiny."
+                f"- **Per-call overhead** ({backend}, {device}, MLP batch {batches[0]}): a Keras `train_on_batch` "
+                f"step costs {small['median_ms'] / native['median_ms']:.1f}x a native step of the same work "
+                f"({'a tie within the spread' if not differs(small, native) else 'beyond the spread'}; "
+                f"rows: {_case(small)}; {_case(native)})."
+                + (
+                    f" Inside `fit` the step costs {fit['median_ms'] / native['median_ms']:.1f}x native "
+                    f"({'tie' if not differs(fit, native) else 'beyond the spread'})."
+                    if fit
+                    else ""
+                )
             )
     by_case = defaultdict(dict)
     for r in rows:
-        by_case[(r["model"], r["way"], r["device"], r["batch"])][r["backend"]] = r
-    wins = defaultdict(int)
-    compared = 0
+        by_case[(r["machine"], r["model"], r["way"], r["device"], r["batch"])][r["backend"]] = r
+    wins, ties, compared = defaultdict(int), 0, 0
     for per in by_case.values():
         if len(per) > 1:
             compared += 1
-            wins[min(per.values(), key=lambda r: r["ms_per_step"])["backend"]] += 1
+            fastest = min(per.values(), key=lambda r: r["median_ms"])
+            if all(differs(fastest, r) for r in per.values() if r is not fastest):
+                wins[fastest["backend"]] += 1
+            else:
+                ties += 1
     if compared:
-        tally = ", ".join(f"{b} in {n}" for b, n in sorted(wins.items(), key=lambda kv: -kv[1]))
+        tally = ", ".join(f"{b} in {n}" for b, n in sorted(wins.items(), key=lambda kv: -kv[1])) or "none"
         advice.append(
-            f"- **Backend**: of {compared} cases measured on several backends, the fastest was {tally} "
-            "(table 'Backends on the same device and case')."
+            f"- **Backend**: of {compared} cases measured on several backends, one backend was fastest beyond "
+            f"the spread in: {tally}; {ties} were ties (table 'Backends on the same device and case')."
+        )
+    for c in crossovers(rows):
+        advice.append(
+            f"- **CPU or GPU** ({c['backend']}, {c['model']}, {c['way']}): "
+            + (
+                f"the GPU is faster beyond the spread from batch {c['crossover']} "
+                f"({c['speedups'][c['batches'].index(c['crossover'])]:.1f}x there, {c['speedups'][-1]:.1f}x at "
+                f"batch {c['batches'][-1]}); below it, train on the CPU or batch more."
+                if c["crossover"] is not None
+                else f"the GPU never pulls ahead beyond the spread up to batch {c['batches'][-1]} "
+                f"(speed-up {c['speedups'][-1]:.1f}x there): this model's steps are too small for the GPU."
+            )
         )
     if not advice:
         return []
     return ["", "## What to use (read off the rows above)", ""] + advice
 
 
-def _plot(rows, path: Path, title: str) -> None:
+# ----------------------------------------------------------------------------- plot
+
+
+def plot(rows, path: Path, title: str) -> None:
+    """One panel per model (samples/s against batch, CPU dashed, GPU solid) and one of GPU/CPU speed-up."""
     from reference.figures import plt
 
-    series = defaultdict(list)
-    for r in rows:
-        series[(r["model"], r["way"], r["backend"], r["device"])].append((r["batch"], r["samples_per_s"]))
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for (model, way, backend, device), points in sorted(series.items()):
-        points.sort()
-        style = "-" if device.startswith("gpu") else "--"
-        ax.plot(
-            [p[0] for p in points], [p[1] for p in points], style, marker="o", label=f"{model} {way} {backend} {device}"
-        )
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("batch size")
-    ax.set_ylabel("training samples / s")
-    ax.set_title(f"{title} (solid: GPU, dashed: CPU)", fontsize=9)
-    ax.legend(fontsize=5, ncol=2)
+    models = sorted({r["model"] for r in rows})
+    if not models:
+        return
+    pairs = gpu_cpu_pairs(rows)
+    panels = len(models) + (1 if pairs else 0)
+    cols = min(panels, 3)
+    fig, axes = plt.subplots(
+        (panels + cols - 1) // cols, cols, figsize=(5 * cols, 3.6 * ((panels + cols - 1) // cols)), squeeze=False
+    )
+    flat = [ax for row in axes for ax in row]
+    for ax, model in zip(flat, models):
+        series = defaultdict(list)
+        for r in rows:
+            if r["model"] == model:
+                series[(r["way"], r["backend"], r["device"])].append((r["batch"], r["samples_per_s"]))
+        for (way, backend, device), points in sorted(series.items()):
+            points.sort()
+            ax.plot([p[0] for p in points], [p[1] for p in points], "-" if device == "gpu" else "--", marker="o",
+                    label=f"{way} {backend} {device}")  # fmt: skip
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_title(model, fontsize=9)
+        ax.set_xlabel("batch size", fontsize=8)
+        ax.set_ylabel("samples / s", fontsize=8)
+        ax.legend(fontsize=5)
+    if pairs:
+        ax = flat[len(models)]
+        ratio = defaultdict(list)
+        for cpu, gpu in pairs:
+            ratio[(cpu["model"], cpu["way"], cpu["backend"])].append(
+                (cpu["batch"], cpu["median_ms"] / gpu["median_ms"])
+            )
+        for (model, way, backend), points in sorted(ratio.items()):
+            points.sort()
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=f"{model} {way} {backend}")
+        ax.axhline(1.0, color="grey", lw=0.8)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_title("GPU/CPU speed-up (CPU time / GPU time)", fontsize=9)
+        ax.set_xlabel("batch size", fontsize=8)
+        ax.legend(fontsize=5)
+    for ax in flat[panels:]:
+        ax.axis("off")
+    fig.suptitle(f"{title} (solid: GPU, dashed: CPU)", fontsize=10)
     fig.savefig(path, dpi=90, bbox_inches="tight")
     plt.close(fig)
 
 
+# ----------------------------------------------------------------------------- entry points
+
+
+def method_text() -> str:
+    from benchmarks import run
+
+    return (
+        run.__doc__.split(
+            "What a row measures (the method, stated once; ``benchmarks.report`` prints it above the tables):"
+        )[1]
+        .split("A case whose first call")[0]
+        .strip()
+    )
+
+
 def write_report(benchmarks, out: Path, backend: str) -> None:
     """The summary of one pytest-benchmark session (called from benchmarks/conftest.py)."""
-    stats = [(b, getattr(b.stats, "stats", b.stats)) for b in benchmarks]
-    as_dicts = [
-        {"extra_info": dict(b.extra_info), "stats": {"median": s.median}} for b, s in stats if getattr(s, "data", None)
-    ]  # a case that failed before timing has no data
-    rows, peaks = rows_from(as_dicts)
+    entries = []
+    for b in benchmarks:
+        s = getattr(b.stats, "stats", b.stats)
+        if getattr(s, "data", None):  # a case that failed before timing has no data
+            stats = {"median": s.median, "min": s.min, "q1": s.q1, "q3": s.q3, "iqr": s.iqr, "rounds": s.rounds}
+            entries.append({"extra_info": dict(b.extra_info), "stats": stats})
+    rows, peaks = rows_from(entries)
     out.mkdir(parents=True, exist_ok=True)
-    title = f"Training-step throughput ({backend} backend)"
+    title = f"Training-step throughput ({backend} backend, pytest-benchmark pass)"
     (out / "summary.md").write_text(render(rows, peaks, title), encoding="utf-8")
-    _plot(rows, out / "throughput.png", title)
+    plot(rows, out / "throughput.png", title)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("runs", nargs="+", type=Path, help="pytest-benchmark JSON files (--benchmark-json)")
+    parser.add_argument(
+        "runs", nargs="+", type=Path, help="benchmarks.run JSON lines (.jsonl) or pytest-benchmark JSON"
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--note", action="append", default=[], help="a line on how the runs were made (repeatable)")
+    parser.add_argument("--title", default="Training-step throughput")
     args = parser.parse_args(argv)
-    rows, peaks, notes = [], {}, [f"- {line}" for line in args.note]
-    for path in args.runs:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        more_rows, more_peaks = rows_from(data["benchmarks"])
-        rows += more_rows
-        peaks.update(more_peaks)
-        machine = data.get("machine_info", {})
-        cpu = machine.get("cpu", {})
-        backend = next(
-            (b["extra_info"].get("backend") for b in data["benchmarks"] if b["extra_info"].get("backend")), "?"
-        )
-        notes.append(
-            f"- `{path.name}`: {backend} backend, {data.get('datetime', '?')[:10]}, "
-            f"{cpu.get('brand_raw', machine.get('processor', '?'))} ({cpu.get('count', '?')} cores)"
-        )
+    rows, peaks, other, notes = read(args.runs)
     args.out.mkdir(parents=True, exist_ok=True)
-    title = "Training-step throughput, all committed runs"
-    (args.out / "summary.md").write_text(render(rows, peaks, title, notes + [""]), encoding="utf-8")
-    _plot(rows, args.out / "throughput.png", title)
-    print(f"wrote {args.out / 'summary.md'} from {len(args.runs)} runs, {len(rows)} cases")
+    notes = [f"- {line}" for line in args.note] + notes
+    (args.out / "summary.md").write_text(render(rows, peaks, args.title, notes, other, method_text()), encoding="utf-8")
+    plot(rows, args.out / "throughput.png", args.title)
+    print(f"wrote {args.out / 'summary.md'} from {len(args.runs)} files, {len(rows)} cases")
 
 
 if __name__ == "__main__":
