@@ -34,20 +34,23 @@ def test_gpu_count_asks_the_running_backend(monkeypatch):
 
 
 def test_seed_report_names_where_it_was_measured(tmp_path):
-    """reference.measurements.write_report (a helper, not a claim): the seed reports behind every threshold say
-    which Keras, backend and machine produced them, and refuse a report without its setup or its runs."""
+    """reference.measurements.write_report (a helper, not a claim): the seed reports behind every threshold have
+    one schema, say which Keras, backend, CPU, cores and threads produced them, and refuse any other shape."""
     import json
 
     import keras
 
     out = tmp_path / "report.json"
-    report = measurements.write_report({"how": "f(seeds=[0]).", "runs": {"0": 1.5}, "extra": [1, 2]}, out)
-    expected_how = f"f(seeds=[0]). Keras {keras.__version__}, {keras.backend.backend()} backend, {os.cpu_count()} CPUs."
-    assert report == {"how": expected_how, "runs": {"0": 1.5}, "extra": [1, 2]}
+    report = measurements.write_report({"how": "f(seeds=[0]).", "setup": "s", "runs": {"0": 1.5}}, out)
+    assert list(report) == ["schema", "how", "setup", "machine", "runs"]
+    assert report["machine"]["keras"] == keras.__version__
+    assert report["machine"]["backend"] == keras.backend.backend()
+    assert report["machine"]["cores"] == os.cpu_count() and report["machine"]["threads"] >= 1
     assert json.loads(out.read_text(encoding="utf-8")) == report
-    assert measurements.write_report({"how": "g.", "runs": {}}, None)["how"].startswith("g. Keras ")
-    with pytest.raises(ValueError, match=r"a seed report needs 'how' and 'runs'; received keys \['how'\]"):
-        measurements.write_report({"how": "h."}, None)
+    with pytest.raises(ValueError, match=r"missing \['setup', 'runs'\], unexpected \['extra'\]"):
+        measurements.write_report({"how": "h.", "extra": 1}, None)
+    with pytest.raises(ValueError, match="'runs' maps each seed"):
+        measurements.write_report({"how": "h.", "setup": "s", "runs": {"with/seed0": 1}}, None)
 
 
 def test_gan_training_command_line():

@@ -520,8 +520,9 @@ def measure_seeds(seeds=(0, 1, 2, 3, 4), steps: int = STEPS, out: str | Path | N
         f"{CARTOON_CYCLE_WEIGHT} / photo {PHOTO_CYCLE_WEIGHT}, identity {IDENTITY_WEIGHT}, pool {POOL}, "
         f"weight average {AVERAGE}, flips); mean PSNR/SSIM (skimage.metrics) of the {HELD_OUT} held-out "
         "translations against their true cartoons, and of the photos themselves (identity baseline).",
-        "palette": np.round(domains.palette, 4).tolist(),
+        "setup": "see how; constants: the cartoon palette",
         "runs": runs,
+        "constants": {"palette": np.round(domains.palette, 4).tolist()},
     }
     return write_report(report, out)
 

@@ -244,11 +244,14 @@ def measure_seeds(seeds=(0, 1, 2), steps: int = STEPS, out: str | Path | None = 
         "how": f"reference.gans.conditional_gan.measure_seeds(seeds={list(seeds)}, steps={steps}): "
         "train_conditional_gan (batch 64, Adam 5e-4), then label_agreement (100 images per digit) and "
         "interpolation_paths (9 points, a -> a+3) read by train_judge's CNN.",
-        "judge_test_accuracy": accuracy,
+        "setup": "see how; constants: the judge CNN's test accuracy",
         "runs": runs,
-        "design_note": "label as ten constant maps on D's input instead of the projection, lr 2e-4, seed 0, "
-        "50 images per digit: agreement 0.142 after 300 steps, 0.167 after 600; projection, "
-        "same setting: 0.51 and 0.74.",
+        "constants": {"judge_test_accuracy": accuracy},
+        "notes": {
+            "design_note": "label as ten constant maps on D's input instead of the projection, lr 2e-4, seed 0, "
+            "50 images per digit: agreement 0.142 after 300 steps, 0.167 after 600; projection, "
+            "same setting: 0.51 and 0.74."
+        },
     }
     return write_report(report, out)
 

@@ -151,6 +151,7 @@ def measure_tile_shuffle(seeds=(0, 1, 2), out: str | Path | None = None) -> dict
     report = {
         "how": f"reference.gans.style_transfer.measure_tile_shuffle(seeds={list(seeds)}): distances(feature_network"
         "(128, seed), x, stained_tissue) for x = shuffle_tiles(stained_tissue, 32, seed 0) and x = cat.",
+        "setup": "see how",
         "runs": runs,
     }
     return write_report(report, out)
@@ -368,6 +369,7 @@ def measure_seeds(
         "how": f"reference.gans.style_transfer.measure_seeds(seeds={list(seeds)}): transfer({content_name!r} "
         f"-> {style_name!r}, {SIZE}x{SIZE}, {STEPS} steps, style weight {STYLE_WEIGHT}, start 'mix'); "
         "weight_tradeoff at 64x64, 60 steps. Losses are relative (see module).",
+        "setup": "see how",
         "runs": runs,
     }
     return write_report(report, out)

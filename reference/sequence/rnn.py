@@ -14,7 +14,6 @@ task while the SimpleRNN stays at the error of always answering the mean (``ADDI
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 from keras import layers
 
 from reference.data import load_mnist
+from reference.measurements import write_report
 
 CELLS = {"SimpleRNN": layers.SimpleRNN, "LSTM": layers.LSTM, "GRU": layers.GRU}
 # Weight blocks per cell: a SimpleRNN has one (the candidate state), a GRU three (update, reset,
@@ -171,7 +171,12 @@ def train_row_classifier(
 
 def measure_seeds(seeds=(0, 1, 2), out_dir: str | Path = "docs/measurements", **adding_kwargs) -> dict:
     """The measurements behind the spec's thresholds: the adding problem for each cell and the row classifier."""
-    memory = {cell: {seed: train_adding(cell, seed=seed, **adding_kwargs).__dict__ for seed in seeds} for cell in CELLS}
+    memory = {
+        str(seed): {cell: train_adding(cell, seed=seed, **adding_kwargs).__dict__ for cell in CELLS} for seed in seeds
+    }
+    for run in memory.values():
+        for result in run.values():
+            result.pop("cell", None)
     settings = {
         "length": 30,
         "n_train": 2000,
@@ -185,19 +190,19 @@ def measure_seeds(seeds=(0, 1, 2), out_dir: str | Path = "docs/measurements", **
     out_dir.mkdir(parents=True, exist_ok=True)
     payload = {
         "how": f"reference.sequence.rnn.measure_seeds(seeds={list(seeds)}): train_adding(cell, seed=seed, {settings}) "
-        "for SimpleRNN, LSTM, GRU; validation MSE after each epoch on 1,000 fresh sequences; baseline 1/6. "
-        "TensorFlow backend, 2-core CPU shared with other jobs.",
-        "baseline_mse": ADDING_BASELINE_MSE,
+        "for SimpleRNN, LSTM, GRU",
+        "setup": "validation MSE after each epoch on 1,000 fresh sequences; baseline 1/6 (constants)",
         "runs": memory,
+        "constants": {"baseline_mse": ADDING_BASELINE_MSE},
     }
-    (out_dir / "ch2_adding_problem_seeds.json").write_text(json.dumps(payload, indent=1))
-    rows = {seed: train_row_classifier(seed).__dict__ for seed in seeds}
+    payload = write_report(payload, out_dir / "ch2_adding_problem_seeds.json")
+    rows = {str(seed): train_row_classifier(seed).__dict__ for seed in seeds}
     rows_payload = {
-        "how": f"reference.sequence.rnn.measure_seeds: train_row_classifier(seed) for seeds {list(seeds)} "
-        "(LSTM(64), adam 2e-3, batch 128, 2 epochs on all 60,000 training digits, all 10,000 test digits).",
+        "how": f"reference.sequence.rnn.measure_seeds: train_row_classifier(seed) for seeds {list(seeds)}",
+        "setup": "LSTM(64), adam 2e-3, batch 128, 2 epochs on all 60,000 training digits, all 10,000 test digits",
         "runs": rows,
     }
-    (out_dir / "ch2_mnist_rows_lstm_seeds.json").write_text(json.dumps(rows_payload, indent=1))
+    rows_payload = write_report(rows_payload, out_dir / "ch2_mnist_rows_lstm_seeds.json")
     return {"adding": payload, "rows": rows_payload}
 
 

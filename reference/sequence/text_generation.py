@@ -20,7 +20,6 @@ which ships with every CPython.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
 from collections import Counter
@@ -32,6 +31,7 @@ import numpy as np
 from keras import layers
 
 from reference.data import DatasetNotAvailable
+from reference.measurements import write_report
 
 CORPUS_INSTALL = (
     "pydoc_data is part of CPython's standard library; a distribution that splits it off ships it "
@@ -299,7 +299,7 @@ def measure_seeds(
     runs = {}
     for seed in seeds:
         r = train_text_model(seed, **kwargs)
-        runs[seed] = {
+        runs[str(seed)] = {
             "held_out_loss": r.held_out_loss,
             "train_loss": r.train_loss,
             "seconds": r.seconds,
@@ -308,18 +308,17 @@ def measure_seeds(
             "real_word_share": {str(t): real_word_share(v, load_corpus()) for t, v in r.samples.texts.items()},
             "first_samples": {str(t): v[0] for t, v in r.samples.texts.items()},
         }
-        print(seed, runs[seed], flush=True)
+        print(seed, runs[str(seed)], flush=True)
     payload = {
         "how": f"reference.sequence.text_generation.measure_seeds(seeds={list(seeds)}, {kwargs}): train_text_model(seed) "
         "(LSTM(128), adam 4e-3, batch 32, windows of 64, 4 epochs on the first 90% of the corpus), held-out loss on the "
-        "last 10%, then 4 streams x 300 characters at each temperature. TensorFlow backend, 2-core CPU shared.",
-        "unigram_entropy": r.unigram_entropy,
-        "bigram_entropy": r.bigram_entropy,
+        "last 10%, then 4 streams x 300 characters at each temperature.",
+        "setup": "see how; constants: the corpus's unigram and bigram entropy (nats/char)",
         "runs": runs,
+        "constants": {"unigram_entropy": r.unigram_entropy, "bigram_entropy": r.bigram_entropy},
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_text(json.dumps(payload, indent=1))
-    return payload
+    return write_report(payload, out)
 
 
 def main(argv=None) -> None:

@@ -15,7 +15,6 @@ to ``build/vision/convnet_filters.png``.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ import numpy as np
 from keras import layers
 
 from reference.data import load_mnist
+from reference.measurements import write_report
 
 CLASSES = 10
 PADDINGS = ("valid", "same")
@@ -188,22 +188,22 @@ def measure_seeds(
 ) -> dict:
     """The measurement behind the spec's thresholds: full runs (test accuracy after every epoch) and
     the quick tier's one-epoch run on ``quick_train_size`` images, for each seed."""
-    runs: dict = {"full": {}, "quick": {}}
+    runs: dict = {}
     for seed in seeds:
         full = train_convnet(seed, epochs=epochs, evaluate_each_epoch=True)
-        runs["full"][seed] = {"epoch_test_accuracy": full.epoch_test_accuracy, "seconds": full.seconds}
+        runs[str(seed)] = {"full": {"epoch_test_accuracy": full.epoch_test_accuracy, "seconds": full.seconds}}
         quick = train_convnet(seed, epochs=1, train_size=quick_train_size)
-        runs["quick"][seed] = {"test_accuracy": quick.test_accuracy, "seconds": quick.seconds}
-        print(seed, runs["full"][seed], runs["quick"][seed], flush=True)
+        runs[str(seed)]["quick"] = {"test_accuracy": quick.test_accuracy, "seconds": quick.seconds}
+        print(seed, runs[str(seed)], flush=True)
     payload = {
         "how": f"reference.vision.cnn.measure_seeds(seeds={list(seeds)}, epochs={epochs}): build_convnet, adam 3e-3 with cosine decay to 0 over the run, batch 128, "
         f"all 60,000 training digits, test accuracy on the 10,000 test digits after every epoch; quick: 1 epoch on the "
-        f"first {quick_train_size} training digits. TensorFlow backend, 2-core CPU shared with other jobs.",
+        f"first {quick_train_size} training digits.",
+        "setup": "see how",
         "runs": runs,
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_text(json.dumps(payload, indent=1))
-    return payload
+    return write_report(payload, out)
 
 
 def main(argv=None) -> None:

@@ -14,7 +14,6 @@ how well a predicted box matches the true one (1: the same box, 0: disjoint; 0.5
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from keras import layers
 from scipy import ndimage
 
 from reference.data import load_mnist
+from reference.measurements import write_report
 
 CANVAS = 48
 
@@ -214,17 +214,19 @@ def measure_seeds(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_dete
     runs = {}
     for seed in seeds:
         r = train_detector(seed, **kwargs)
-        runs[seed] = {k: getattr(r, k) for k in ("mean_iou", "hit_rate", "class_accuracy", "mean_box_iou", "seconds")}
-        print(seed, runs[seed], flush=True)
+        runs[str(seed)] = {
+            k: getattr(r, k) for k in ("mean_iou", "hit_rate", "class_accuracy", "mean_box_iou", "seconds")
+        }
+        print(seed, runs[str(seed)], flush=True)
     payload = {
         "how": f"reference.vision.detection.measure_seeds(seeds={list(seeds)}, {kwargs}): train_detector(seed) "
         "(10,000 training canvases from MNIST's training digits, 5 epochs, adam 2e-3, box loss weight 20), "
-        "scored on 2,000 canvases made from MNIST's test digits. TensorFlow backend, 2-core CPU shared.",
+        "scored on 2,000 canvases made from MNIST's test digits.",
+        "setup": "see how",
         "runs": runs,
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_text(json.dumps(payload, indent=1))
-    return payload
+    return write_report(payload, out)
 
 
 def main(argv=None) -> None:

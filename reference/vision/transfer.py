@@ -18,7 +18,6 @@ very slowly), and two epochs per stage instead of five, to fit a CPU budget.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 from keras import layers
 
 from reference.data import load_mnist
+from reference.measurements import write_report
 from reference.vision.cnn import to_images
 
 FIRST, SECOND = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
@@ -107,7 +107,7 @@ def first_task_accuracy(
 def measure_adadelta(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_adadelta_default_seeds.json") -> dict:
     """The old example's ``optimizer="adadelta"`` against ``Adadelta(learning_rate=1.0)`` (Keras 2.0's default)."""
     runs = {
-        seed: {
+        str(seed): {
             "adadelta string (learning_rate 0.001)": first_task_accuracy("adadelta", seed),
             "Adadelta(learning_rate=1.0)": first_task_accuracy(keras.optimizers.Adadelta(learning_rate=1.0), seed),
         }
@@ -115,13 +115,12 @@ def measure_adadelta(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_a
     }
     payload = {
         "how": f"reference.vision.transfer.measure_adadelta(seeds={list(seeds)}): first_task_accuracy(optimizer, seed): "
-        "one epoch, batch 32, on the first 1,024 training digits 0-4; accuracy on the first 1,000 test digits 0-4. "
-        "TensorFlow backend, 2-core CPU.",
+        "one epoch, batch 32, on the first 1,024 training digits 0-4; accuracy on the first 1,000 test digits 0-4.",
+        "setup": "see how",
         "runs": runs,
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_text(json.dumps(payload, indent=1))
-    return payload
+    return write_report(payload, out)
 
 
 @dataclass
@@ -221,25 +220,24 @@ def measure_seeds(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_tran
     runs = {}
     for seed in seeds:
         r = run_recipe(seed, **kwargs)
-        runs[seed] = {
+        runs[str(seed)] = {
             "first_accuracy": r.first_accuracy,
             "second_accuracy": r.second_accuracy,
             "features_unchanged": r.features_unchanged,
             "seconds": r.seconds,
             "few": r.few,
         }
-        print(seed, runs[seed], flush=True)
+        print(seed, runs[str(seed)], flush=True)
     payload = {
         "how": f"reference.vision.transfer.measure_seeds(seeds={list(seeds)}, {kwargs}): run_recipe(seed): "
         "2 epochs adam on digits 0-4 (batch 128), then frozen features + new head, 2 epochs on 5-9; then "
         "20 images per class of 5-9, 20 epochs (batch 20), frozen pretrained features vs scratch: accuracy after "
-        "every epoch on the first 1,000 test images of 5-9 (curves), at the end on all 4,861 (final). "
-        "TensorFlow backend, 2-core CPU shared.",
+        "every epoch on the first 1,000 test images of 5-9 (curves), at the end on all 4,861 (final).",
+        "setup": "see how",
         "runs": runs,
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_text(json.dumps(payload, indent=1))
-    return payload
+    return write_report(payload, out)
 
 
 def main(argv=None) -> None:
