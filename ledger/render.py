@@ -268,7 +268,9 @@ def _claim_entry(entry, section, words, backends, names) -> list[str]:
             )
         )
     lines.append(f"- **{words['test']}:** `{entry.nodeid}`")
-    for path, caption in entry.figures:
+    for path, caption, *zh in entry.figures:  # (path, caption[, Chinese caption])
+        if words is not EN and zh and zh[0]:
+            caption = zh[0]
         lines += ["", f"![{caption}]({path})", f"*{caption}*"]
     return lines + [""]
 

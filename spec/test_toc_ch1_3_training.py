@@ -132,7 +132,12 @@ def test_learning_rate_sweep(evidence):
         )
     ax.set(yscale="log", xlabel="epoch", ylabel="training loss (log)", title="SGD on 2,000 MNIST images")
     ax.legend(fontsize=7, ncol=2)
-    evidence.figure(fig, "ch1_lr_sweep", "Training loss per epoch for SGD learning rates 1e-4 ... 10 (seed 0)")
+    evidence.figure(
+        fig,
+        "ch1_lr_sweep",
+        "Training loss per epoch for SGD learning rates 1e-4 ... 10 (seed 0)",
+        caption_zh="SGD 学习率从 1e-4 到 10 时每个 epoch 的训练损失（种子 0）",
+    )
 
 
 # 500 training images, 784-512-10 MLP, Adam 1e-3, 30 epochs, 1,000 validation images, seeds 0-2 on each backend
@@ -191,6 +196,7 @@ def test_overfitting_on_500_images(evidence):
         "ch1_overfitting",
         "Overfitting, 784-512-10 MLP on 500 MNIST images: training accuracy reaches "
         "100% while the validation loss turns upward",
+        caption_zh="过拟合：784-512-10 的 MLP 在 500 张 MNIST 图像上，训练准确率达到 100%，验证损失却转而上升",
     )
 
 

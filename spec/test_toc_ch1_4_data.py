@@ -64,7 +64,12 @@ def test_stratified_split_keeps_class_shares(evidence):
         ax.bar(np.arange(10) + offset, share, width=0.27, label=name)
     ax.set(xticks=range(10), xlabel="digit", ylabel="share of the set", title="Validation sets of label-sorted MNIST")
     ax.legend(fontsize=7)
-    evidence.figure(fig, "ch1_splits", "Class shares: whole set, the last 20% of sorted data, a stratified 20%")
+    evidence.figure(
+        fig,
+        "ch1_splits",
+        "Class shares: whole set, the last 20% of sorted data, a stratified 20%",
+        caption_zh="各类别所占比例：整个数据集、排序后数据的最后 20%、分层抽取的 20%",
+    )
 
 
 class BatchSizeRecorder(keras.layers.Layer):
@@ -163,7 +168,12 @@ def test_batch_size_and_learning_rate_scaling(evidence):
     ax.set(xscale="log", xlabel="batch size", ylabel="test accuracy", title="3 epochs of SGD on 4,000 MNIST images")
     ax.set_xticks(sizes, [str(b) for b in sizes])
     ax.legend(fontsize=7)
-    evidence.figure(fig, "ch1_batch_size", "Test accuracy against batch size at a fixed and at a scaled learning rate")
+    evidence.figure(
+        fig,
+        "ch1_batch_size",
+        "Test accuracy against batch size at a fixed and at a scaled learning rate",
+        caption_zh="测试准确率随批大小的变化：学习率固定时与按批大小缩放时",
+    )
 
 
 @claim(
@@ -217,7 +227,12 @@ def test_augmentation_only_in_training(evidence):
         ax.imshow(picture[..., 0], cmap="gray", vmin=0, vmax=1)
         ax.set_title(title, fontsize=7)
         ax.axis("off")
-    evidence.figure(fig, "ch1_augmented_samples", "One MNIST digit and seven augmented copies (rotation, shift, zoom)")
+    evidence.figure(
+        fig,
+        "ch1_augmented_samples",
+        "One MNIST digit and seven augmented copies (rotation, shift, zoom)",
+        caption_zh="一张 MNIST 数字图像及其七个增强后的副本（旋转、平移、缩放）",
+    )
     with pytest.raises(ValueError, match=r"expected one image of shape \(28, 28, 1\), got \(2, 28, 28, 1\)"):
         augmentation.augmented_copies(images[:2])
     with pytest.raises(ValueError, match="rotation must be a fraction in \\[0, 1\\), got 2"):

@@ -101,7 +101,12 @@ def test_activation_ranges(name, evidence):
         ax.axhline(0, color="grey", lw=0.5)
         ax.legend(fontsize=8)
         ax.set_title("activation functions", fontsize=9)
-        evidence.figure(fig, "toc1_5_activations", "sigmoid, tanh and relu on [-6, 6] (keras.layers.Activation)")
+        evidence.figure(
+            fig,
+            "toc1_5_activations",
+            "sigmoid, tanh and relu on [-6, 6] (keras.layers.Activation)",
+            caption_zh="sigmoid、tanh 和 relu 在 [-6, 6] 上的曲线（keras.layers.Activation）",
+        )
 
 
 # seeds 0-2 (docs/measurements/ch1_vanishing_gradient_seeds.json): relu / sigmoid first-layer gradient norm
@@ -154,6 +159,7 @@ def test_vanishing_gradient(evidence):
         fig,
         "toc1_5_vanishing_gradient",
         "Gradient norm per layer, 10-layer MLPs at initialisation, 256 MNIST digits (seed 0)",
+        caption_zh="初始化时 10 层 MLP 各层的梯度范数，256 张 MNIST 数字图像（种子 0）",
     )
 
 
@@ -294,7 +300,10 @@ def test_dropout_narrows_gap(evidence):
     ax.set_ylim(0, 1.0)
     ax.legend(fontsize=6)
     evidence.figure(
-        fig, "toc1_5_dropout_gap", "Training and validation loss, 1,000 MNIST digits, with and without dropout"
+        fig,
+        "toc1_5_dropout_gap",
+        "Training and validation loss, 1,000 MNIST digits, with and without dropout",
+        caption_zh="1,000 张 MNIST 数字图像上的训练损失与验证损失：有 dropout 与没有 dropout",
     )
 
 

@@ -284,6 +284,7 @@ def test_mnist_99(evidence):
         cnn.filters_figure(result),
         "ch2_convnet_filters",
         "First convolution of the trained MNIST convnet: its 32 kernels and their feature maps for one digit",
+        caption_zh="训练好的 MNIST 卷积网络的第一层卷积：32 个卷积核及其对一个数字的特征图",
     )
     assert result.params == 34826
     assert result.test_accuracy >= FULL_RUN_THRESHOLD

@@ -187,6 +187,7 @@ def test_long_memory(evidence):
         rnn.memory_figure(list(runs.values())),
         "ch2_adding_problem",
         "Adding problem (30 steps): validation MSE per epoch; dashed: always answering the mean",
+        caption_zh="加法问题（30 步）：每个 epoch 的验证 MSE；虚线：总是回答平均值",
     )
     assert runs["LSTM"].val_mse[-1] < LEARNED_BELOW
     assert runs["GRU"].val_mse[-1] < LEARNED_BELOW

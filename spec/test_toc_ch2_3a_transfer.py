@@ -264,6 +264,7 @@ def test_few_labels(evidence):
         transfer.transfer_figure(_recipe()),
         "ch2_transfer_vs_scratch",
         "20 labels per digit of 5-9: frozen features from 0-4 plus a new head, against training from scratch",
+        caption_zh="数字 5-9 每类 20 个标签：用 0-4 上学到的冻结特征加一个新的输出层，对比从零开始训练",
     )
     assert few["per_class"] == 20 and len(curves["transfer"]) == len(curves["scratch"]) == 20
     assert final["transfer"] - final["scratch"] >= FEW_LABEL_GAP

@@ -153,6 +153,7 @@ def test_detection_quality(evidence):
         detection.detection_figure(result),
         "ch2_detection_boxes",
         "Held-out canvases: true boxes (green) and the detector's boxes and classes (red)",
+        caption_zh="留出的画布：真实的框（绿色）与检测器给出的框和类别（红色）",
     )
     assert result.mean_iou >= MIN_MEAN_IOU
     assert result.mean_iou > 2.5 * result.mean_box_iou

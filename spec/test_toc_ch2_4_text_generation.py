@@ -239,6 +239,7 @@ def test_samples(evidence):
         tg.samples_figure(result),
         "ch2_text_samples",
         "Character LSTM trained on pydoc's help topics: one sample per temperature",
+        caption_zh="在 pydoc 帮助主题上训练的字符级 LSTM：每个温度一个样本",
     )
     vocab = set(tg.CharVocabulary(corpus).chars)
     assert all(len(s) == 300 and set(s) <= vocab for texts in result.samples.texts.values() for s in texts)

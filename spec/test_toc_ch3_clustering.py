@@ -270,7 +270,12 @@ def test_colour_segmentation(evidence):
         ax.imshow(picture)
         ax.set_title(title, fontsize=9)
         ax.axis("off")
-    evidence.figure(fig, "segmentation", "Colour segmentation by K-means for several k (scikit-learn sample photo)")
+    evidence.figure(
+        fig,
+        "segmentation",
+        "Colour segmentation by K-means for several k (scikit-learn sample photo)",
+        caption_zh="用 K-means 对颜色分割，取不同的 k（scikit-learn 自带的示例照片）",
+    )
 
 
 def _digits():
@@ -321,7 +326,12 @@ def test_image_clustering_raw(dataset, evidence):
     ):
         ax.scatter(projected[:, 0], projected[:, 1], c=colours, cmap="tab10", s=5)
         ax.set_title(title)
-    evidence.figure(fig, "digits_clusters", "scikit-learn digits, 2-D PCA projection: K-means clusters vs true labels")
+    evidence.figure(
+        fig,
+        "digits_clusters",
+        "scikit-learn digits, 2-D PCA projection: K-means clusters vs true labels",
+        caption_zh="scikit-learn 的 digits 数据集在 PCA 二维投影上：K-means 的簇与真实标签",
+    )
 
 
 # Autoencoder codes (10-d; 60 epochs on digits, 15 on MNIST), then K-means, seeds 0-2, measured ARI:

@@ -130,7 +130,10 @@ def test_generator_follows_label(evidence):
     assert agreement.min() > MIN_DIGIT_AGREEMENT
     fig = _grid_figure(run["grid"])
     evidence.figure(
-        fig, "ch4_3_cgan_digits", "Conditional GAN, 400 steps: column d was asked for digit d (4 noise draws)"
+        fig,
+        "ch4_3_cgan_digits",
+        "Conditional GAN, 400 steps: column d was asked for digit d (4 noise draws)",
+        caption_zh="条件 GAN，训练 400 步：第 d 列要求生成数字 d（4 次噪声抽样）",
     )
 
 
@@ -182,7 +185,10 @@ def test_interpolation_is_smooth(evidence):
         row[0].set_title(f"{a} ->", fontsize=7, loc="left")
         row[-1].set_title(f"-> {b}", fontsize=7, loc="right")
     evidence.figure(
-        fig, "ch4_3_cgan_interpolation", "Straight lines from (noise, digit a) to (noise, digit b), 9 points each"
+        fig,
+        "ch4_3_cgan_interpolation",
+        "Straight lines from (noise, digit a) to (noise, digit b), 9 points each",
+        caption_zh="从（噪声, 数字 a）到（噪声, 数字 b）的直线插值，每条 9 个点",
     )
 
 

@@ -284,6 +284,7 @@ def test_translation_beats_identity(evidence):
         "ch4_3_cyclegan_faces",
         f"CycleGAN, 1200 steps, seed {SEEDS[0]}: held-out photos, their true "
         "cartoons, the translations, and the translations translated back",
+        caption_zh="CycleGAN，1200 步，种子 0：留出的照片、它们真实的卡通图、转换结果，以及再转换回来的结果",
     )
 
 

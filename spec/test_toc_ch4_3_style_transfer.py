@@ -178,7 +178,10 @@ def test_both_losses_fall(evidence):
     axes[3].set_title("relative losses", fontsize=8)
     axes[3].legend(fontsize=7)
     evidence.figure(
-        fig, "ch4_3_style_transfer", "Style transfer with random VGG16 features: photo, style, result, losses"
+        fig,
+        "ch4_3_style_transfer",
+        "Style transfer with random VGG16 features: photo, style, result, losses",
+        caption_zh="用随机 VGG16 特征做风格迁移：照片、风格图、结果、各项损失",
     )
 
 
@@ -259,7 +262,12 @@ def test_style_weight_tradeoff(evidence):
         ax.imshow(np.clip(image, 0, 255).astype("uint8"))
         ax.set_title(title, fontsize=7)
         ax.axis("off")
-    evidence.figure(fig, "ch4_3_style_weights", "Style weight 0.1 to 100 (content weight 1), 64x64, 60 steps")
+    evidence.figure(
+        fig,
+        "ch4_3_style_weights",
+        "Style weight 0.1 to 100 (content weight 1), 64x64, 60 steps",
+        caption_zh="风格权重从 0.1 到 100（内容权重 1），64x64，60 步",
+    )
     with pytest.raises(ValueError, match="start must be one of"):
         st.starting_image(shared["small"][0], "photo")
 

@@ -286,7 +286,12 @@ def test_model_comparison(evidence):
     ax.set_xlim(0.9, 1.0)
     ax.set_xlabel("accuracy")
     ax.legend(fontsize=7, loc="lower left")
-    evidence.figure(fig, "ch5_model_table", "Digit Recognizer: 3-fold CV mean and spread per model, and held-out score")
+    evidence.figure(
+        fig,
+        "ch5_model_table",
+        "Digit Recognizer: 3-fold CV mean and spread per model, and held-out score",
+        caption_zh="Digit Recognizer：每个模型 3 折交叉验证的平均分与波动，以及留出集上的得分",
+    )
 
 
 # Held-out accuracy of the fold average minus the best single fold model, seeds 0-2: CNN +0.0039 / +0.0083 /
@@ -421,7 +426,12 @@ def test_confusion_matrix(evidence):
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     fig.colorbar(shown, ax=ax, label="log(1 + count)")
-    evidence.figure(fig, "ch5_confusion", "Confusion matrix of the submission on the 28,000 held-out images")
+    evidence.figure(
+        fig,
+        "ch5_confusion",
+        "Confusion matrix of the submission on the 28,000 held-out images",
+        caption_zh="提交结果在 28,000 张留出图像上的混淆矩阵",
+    )
 
 
 # 中文版账本 (LEDGER.zh.md)

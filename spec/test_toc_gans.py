@@ -126,10 +126,20 @@ def test_dcgan_quality(evidence):
     keras.utils.set_random_seed(0)
     untrained = dcgan.build_generator(image_shape=(28, 28, 1), width=0.25)
     fid_before = gan_metrics.mnist_fid(untrained)
-    evidence.figure(sample_grid(untrained, "untrained generator"), "dcgan_before", "DCGAN samples before training")
+    evidence.figure(
+        sample_grid(untrained, "untrained generator"),
+        "dcgan_before",
+        "DCGAN samples before training",
+        caption_zh="训练前 DCGAN 生成的样本",
+    )
     trained = dcgan.train_mnist_dcgan(400, seed=0)
     fid_after = gan_metrics.mnist_fid(trained)
-    evidence.figure(sample_grid(trained, "after 400 steps"), "dcgan_after", "DCGAN samples after 400 steps on MNIST")
+    evidence.figure(
+        sample_grid(trained, "after 400 steps"),
+        "dcgan_after",
+        "DCGAN samples after 400 steps on MNIST",
+        caption_zh="在 MNIST 上训练 400 步后 DCGAN 生成的样本",
+    )
     _, classifier_accuracy = gan_metrics.mnist_feature_extractor()
     evidence("feature classifier test accuracy", round(classifier_accuracy, 4))
     evidence("FID untrained -> trained", f"{fid_before:.1f} -> {fid_after:.1f}")

@@ -114,6 +114,7 @@ class DocumentStyleTrainer:
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = generator.input_shape[-1]
+        # --8<-- [start:dcgan-compile]
         discriminator.trainable = True
         discriminator.compile(
             optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
@@ -127,7 +128,9 @@ class DocumentStyleTrainer:
             optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1), loss=keras.losses.BinaryCrossentropy()
         )
         discriminator.trainable = True
+        # --8<-- [end:dcgan-compile]
 
+    # --8<-- [start:dcgan-train-step]
     def train_step(self, real: np.ndarray, rng: np.random.Generator) -> dict:
         n = len(real)
         ones, zeros = np.ones((n, 1), "float32"), np.zeros((n, 1), "float32")
@@ -140,6 +143,7 @@ class DocumentStyleTrainer:
         self.discriminator.trainable = True
         d_loss, d_acc = 0.5 * np.add(d_real, d_fake)
         return {"d_loss": float(d_loss), "d_accuracy": float(d_acc), "g_loss": float(g_loss)}
+    # --8<-- [end:dcgan-train-step]
 
     def train(
         self,
@@ -155,6 +159,7 @@ class DocumentStyleTrainer:
 
         if len(images) < batch_size:
             raise ValueError(f"need at least one batch of {batch_size} images, got {len(images)}")
+        # --8<-- [start:dcgan-epoch-loop]
         rng = np.random.default_rng(seed)
         log = []
         for epoch in range(epochs):
@@ -167,6 +172,7 @@ class DocumentStyleTrainer:
             log.append(stats)
             if checkpoint_dir is not None:
                 save_checkpoint(self, checkpoint_dir, epoch)
+        # --8<-- [end:dcgan-epoch-loop]
         return log
 
 
