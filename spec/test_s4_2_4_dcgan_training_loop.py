@@ -66,6 +66,10 @@ def test_corrected_loop_phases(monkeypatch, evidence):
     table = [(p["phase"], p["targets"], f"D {p['D change']:.3g}", f"G {p['G change']:.3g}") for p in recorder.phases]
     evidence("phases of one train_step: (model, targets, D change, G change)", table)
     evidence("returned losses", {k: round(v, 3) for k, v in stats.items()})
+    evidence(
+        "train_on_batch results: D on real, D on fake, combined",
+        [np.round(p["result"], 4).tolist() for p in recorder.phases],
+    )
     assert [(p["phase"], p["targets"]) for p in recorder.phases] == [("D", [1.0]), ("D", [0.0]), ("combined", [1.0])]
     on_real, on_fake, combined = recorder.phases
     assert on_real["D change"] > 0 and on_real["G change"] == 0.0
@@ -74,6 +78,53 @@ def test_corrected_loop_phases(monkeypatch, evidence):
     # D's real batch is the real images plus instance noise; its fake batch is the generator's output.
     assert 0 < np.abs(on_real["inputs"] - real).mean() < 0.5 * real.std()
     assert on_fake["inputs"].shape == real.shape and np.abs(on_fake["inputs"]).max() <= 1.0
+
+
+def train_on_batch_returns(steps: int = 4) -> dict:
+    """What ``train_on_batch`` returns over successive calls on one compiled model, against each batch's own loss.
+
+    A one-layer linear model with an MSE loss, so each batch's loss is computed by hand from the weights before
+    its update; the batches' targets grow in scale so the losses differ widely and a running mean is easy to
+    tell from the batch's own value.
+    """
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1, kernel_initializer="ones")])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01), loss="mse")
+    rng = np.random.default_rng(0)
+    own, returned = [], []
+    for step in range(steps):
+        x = rng.normal(size=(8, 3)).astype("float32")
+        y = (4.0**step * rng.normal(size=(8, 1))).astype("float32")
+        kernel, bias = model.get_weights()
+        own.append(float(np.mean((x.astype("float64") @ kernel + bias - y) ** 2)))  # before this batch's update
+        returned.append(float(model.train_on_batch(x, y)))
+    running = (np.cumsum(own) / np.arange(1, steps + 1)).tolist()
+    per_batch = bool(np.allclose(returned, own, rtol=1e-5))
+    is_running = bool(np.allclose(returned, running, rtol=1e-5))
+    kind = "each batch's own loss" if per_batch else "the running mean since compile" if is_running else "neither"
+    return {"own": own, "returned": returned, "running mean": running, "kind": kind}
+
+
+@claim(
+    "S4.2-train-on-batch-returns",
+    section="4.2.4",
+    says="The loop prints what train_on_batch returns as that step's losses (d_loss, g_loss of the batch just "
+    "trained on).",
+    today="Holds on Keras >= 3.15: train_on_batch returns the loss of the batch it trained on (computed before that "
+    "batch's update; equal to the loss by hand to float32 precision). Keras 3.0-3.14 returned the running mean of "
+    "every call since compile (keras-team/keras#22617), so on those releases the loop's printed losses are "
+    "averages over the whole run; Keras 2 reset its metrics on every call (reset_metrics=True).",
+    verdict=Verdict.HOLDS,
+    qualifier="on Keras >= 3.15",
+)
+def test_train_on_batch_returns(evidence):
+    got = train_on_batch_returns()
+    evidence("each batch's own loss, by hand", [round(v, 5) for v in got["own"]])
+    evidence("train_on_batch returned", [round(v, 5) for v in got["returned"]])
+    evidence("running mean of the batches' losses", [round(v, 5) for v in got["running mean"]])
+    evidence("train_on_batch returns", got["kind"])
+    assert got["kind"] == "each batch's own loss", (
+        f"train_on_batch returned {got['returned']}, the batches' own losses are {got['own']}"
+    )
 
 
 @claim(
@@ -87,14 +138,24 @@ def test_corrected_loop_phases(monkeypatch, evidence):
 def test_loss_averaging(monkeypatch, evidence):
     trainer = dcgan.DocumentStyleTrainer(*tiny_gan())
     recorder = PhaseRecorder(trainer, monkeypatch)
-    stats = trainer.train_step(dcgan.scale_images(data.load_photo_patches(16)), np.random.default_rng(0))
-    on_real, on_fake = recorder.phases[0]["result"], recorder.phases[1]["result"]
+    images, rng = dcgan.scale_images(data.load_photo_patches(16)), np.random.default_rng(0)
+    steps = [trainer.train_step(images, rng) for _ in range(2)]
+    stats = steps[-1]
+    on_real, on_fake = recorder.phases[3]["result"], recorder.phases[4]["result"]
     evidence("D on real, D on fake: [loss, accuracy]", [np.round(on_real, 4).tolist(), np.round(on_fake, 4).tolist()])
-    evidence("reported d_loss, d_accuracy", (round(stats["d_loss"], 4), round(stats["d_accuracy"], 4)))
+    evidence(
+        "reported d_loss, d_accuracy, g_loss of steps 1 and 2",
+        [(round(s["d_loss"], 4), round(s["d_accuracy"], 4), round(s["g_loss"], 4)) for s in steps],
+    )
+    # The average is the step's own discriminator loss only if train_on_batch returns each batch's own loss
+    # (Keras >= 3.15; before, both halves were running means over every call: S4.2-train-on-batch-returns).
+    returns = train_on_batch_returns()["kind"]
+    evidence("train_on_batch returns (S4.2-train-on-batch-returns)", returns)
     assert len(on_real) == 2 and len(on_fake) == 2
     assert stats["d_loss"] == pytest.approx((on_real[0] + on_fake[0]) / 2, rel=1e-6)
     assert stats["d_accuracy"] == pytest.approx((on_real[1] + on_fake[1]) / 2, rel=1e-6)
-    assert stats["g_loss"] == pytest.approx(float(recorder.phases[2]["result"]), rel=1e-6)
+    assert stats["g_loss"] == pytest.approx(float(recorder.phases[5]["result"]), rel=1e-6)
+    assert returns == "each batch's own loss"
 
 
 @claim(
@@ -372,6 +433,13 @@ ZH = {
         "today": "改正后的循环（reference.gans.dcgan.DocumentStyleTrainer.train_step）正是这样做的，在单个训练步内部观察到："
         "判别器在真实图像上（目标为 1）的训练只改变判别器，在生成器图像上（目标为 0）的训练只改变判别器，"
         "组合模型的训练步（目标为 1）只改变生成器，连判别器的批归一化统计量也保持不变。",
+    },
+    "S4.2-train-on-batch-returns": {
+        "qualifier": "Keras >= 3.15",
+        "says": "循环把 train_on_batch 的返回值当作这一步的损失打印（刚训练过的那一批的 d_loss、g_loss）。",
+        "today": "在 Keras >= 3.15 上成立：train_on_batch 返回它刚训练的那一批的损失（在该批更新之前计算，与手算结果在 float32 "
+        "精度内相等）。Keras 3.0-3.14 返回自 compile 以来所有调用的累计平均（keras-team/keras#22617），所以在这些版本上循环"
+        "打印的是整个训练过程的平均值；Keras 2 每次调用都会重置指标（reset_metrics=True）。",
     },
     "S4.2-loss-averaging": {
         "says": "判别器损失为 0.5 * (真实图像上的损失 + 生成图像上的损失)。",

@@ -145,14 +145,8 @@ def test_legacy_h5(tmp_path, caplog, evidence):
             bool(np.array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))),
         ),
     )
-    assert any(
-        m.startswith(
-            "You are saving your model as an HDF5 file via `model.save()` or "
-            "`keras.saving.save_model(model)`. This file format is considered legacy. We recommend "
-            "using instead the native Keras format, e.g. `model.save('my_model.keras')`"
-        )
-        for m in messages
-    )
+    # The stable part of Keras's warning; the whole text is the evidence above.
+    assert any("HDF5 file" in m and "considered legacy" in m and "my_model.keras" in m for m in messages)
     assert np.array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))
     assert isinstance(restored.optimizer, keras.optimizers.Adam)
 
@@ -172,11 +166,9 @@ def test_custom_layer(tmp_path, evidence):
     x = np.random.default_rng(0).uniform(size=(8, 784)).astype("float32")
     plain = ps.small_classifier(custom=ps.Scale)
     plain.save(tmp_path / "plain.keras")
-    with pytest.raises(
-        TypeError,
-        match=r"Could not locate class 'Scale'\. Make sure custom classes and functions are "
-        r"decorated with `@keras\.saving\.register_keras_serializable\(\)`",
-    ) as missing:
+    # Matched on its stable part: Keras 3.10 said "custom classes are decorated", later releases "custom classes and
+    # functions are decorated"; the whole message is the evidence.
+    with pytest.raises(TypeError, match=r"Could not locate class 'Scale'\. .*register_keras_serializable") as missing:
         keras.saving.load_model(tmp_path / "plain.keras")
     message = str(missing.value)
     evidence(
@@ -228,11 +220,9 @@ def test_export_for_serving(tmp_path, evidence):
     )
     assert (folder / "saved_model.pb").is_file() and "serve" in loaded.signatures
     np.testing.assert_allclose(served, expected, atol=1e-6)
-    with pytest.raises(
-        ValueError,
-        match=r"File format not supported: filepath=.*Keras 3 only supports V3 `\.keras` "
-        r"files, legacy H5 format files \(`\.h5` extension\)\. .*keras\.layers\.TFSMLayer",
-    ) as refused:
+    # Matched on its stable part (Keras 3.10-3.13 word the middle of it slightly differently); the whole message
+    # is the evidence.
+    with pytest.raises(ValueError, match=r"File format not supported: filepath=.*keras\.layers\.TFSMLayer") as refused:
         keras.saving.load_model(folder)
     evidence(
         "keras.saving.load_model(folder)", f"ValueError: {str(refused.value).replace(str(tmp_path), '$TMP')[:240]}..."

@@ -155,7 +155,8 @@ def test_cyclegan_parts(evidence):
     ones = np.ones((8, 13, 13, 1), "float32")
     before = [weights_of(m) for m in (model.d_a, model.d_b, model.g_ab, model.g_ba)]
     model.d_a.trainable = model.d_b.trainable = False
-    model.combined.train_on_batch([a, b], [ones, ones, a, b, b, a])
+    returned = model.combined.train_on_batch([a, b], [ones, ones, a, b, b, a])
+    evidence("combined step: train_on_batch's total loss", round(float(np.ravel(returned)[0]), 4))
     model.d_a.trainable = model.d_b.trainable = True
     after = [weights_of(m) for m in (model.d_a, model.d_b, model.g_ab, model.g_ba)]
     moved_by_combined = [largest_change(x, y) for x, y in zip(before, after)]
