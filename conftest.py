@@ -1,7 +1,8 @@
 """Root configuration shared by the spec, the unit checks and the benchmarks.
 
 The Keras backend is chosen before anything imports keras: TensorFlow unless
-``KERAS_BACKEND`` says otherwise; an unknown backend stops the run with a clear message.
+``KERAS_BACKEND`` says otherwise; an unknown backend, or one whose engine is not installed
+(``KERAS_BACKEND=torch`` without PyTorch), stops the run with one line naming the fix.
 Sockets are disabled for every test (pytest-socket, see ``addopts``): a test that tries
 the network fails loudly with ``SocketBlockedError``.
 """
@@ -20,11 +21,11 @@ if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
 
 import pytest  # noqa: E402
 
-from reference.backends import check_backend  # noqa: E402
+from reference.backends import require_backend  # noqa: E402
 
 
 def pytest_configure(config):
     try:
-        check_backend(os.environ["KERAS_BACKEND"])
+        require_backend(os.environ["KERAS_BACKEND"])
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None

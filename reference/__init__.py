@@ -15,3 +15,13 @@ Shared infrastructure sits at the top; each chapter's code sits in its own packa
 - ``gans/``: §4.2's DCGAN and chapter 4 (WGAN, conditional GAN, style transfer, faces to cartoons)
 - ``kaggle/``: chapter 5 (Digit Recognizer)
 """
+
+import sys as _sys
+
+# `python -m reference.<example> ...` imports this package first: answer --help, a wrong flag or a missing
+# backend now, before the example's module imports Keras (see reference/cli.py).  While Python is still
+# locating the module, sys.argv[0] is "-m".
+if _sys.argv[:1] == ["-m"]:
+    from reference import cli as _cli
+
+    _cli.answer_early()

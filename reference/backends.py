@@ -31,6 +31,31 @@ def check_backend(name: str) -> str:
     return name
 
 
+# How to install each backend's engine, for the one-line refusal when it is missing.
+INSTALL_COMMAND = {
+    "tensorflow": "make install",
+    "jax": "make install",
+    "torch": "make install-torch",
+    "openvino": 'pip install "openvino"',
+}
+
+
+def require_backend(name: str) -> str:
+    """Validate a backend name and check that its engine is installed; raise ValueError naming the install
+    command otherwise (``KERAS_BACKEND=torch`` without PyTorch fails here in one line, not at every import)."""
+    check_backend(name)
+    try:
+        found = importlib.util.find_spec(_BACKEND_MODULE[name]) is not None
+    except ImportError:  # a finder that refuses the name outright
+        found = False
+    if not found:
+        raise ValueError(
+            f"KERAS_BACKEND={name} but {_BACKEND_MODULE[name]} is not installed; "
+            f"install it with: {INSTALL_COMMAND[name]} (or unset KERAS_BACKEND for TensorFlow)"
+        )
+    return name
+
+
 def installed_backends() -> list[str]:
     """Backends whose engine is importable here (numpy always is)."""
     return [b for b in KERAS3_BACKENDS if importlib.util.find_spec(_BACKEND_MODULE[b]) is not None]

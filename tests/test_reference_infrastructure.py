@@ -51,14 +51,3 @@ def test_seed_report_names_where_it_was_measured(tmp_path):
         measurements.write_report({"how": "h.", "extra": 1}, None)
     with pytest.raises(ValueError, match="'runs' maps each seed"):
         measurements.write_report({"how": "h.", "setup": "s", "runs": {"with/seed0": 1}}, None)
-
-
-def test_gan_training_command_line():
-    """reference.gans.training_parser (a helper, not a claim): the options every ``python -m reference.gans.<model>``
-    training shares, with their defaults."""
-    from reference.gans import training_parser
-
-    defaults = training_parser("a GAN", 400).parse_args([])
-    assert (defaults.steps, defaults.seed, defaults.out) == (400, 0, "build/gans")
-    given = training_parser("a GAN", 400).parse_args(["--steps", "3", "--seed", "2", "--out", "x"])
-    assert (given.steps, given.seed, given.out) == (3, 2, "x")

@@ -13,7 +13,6 @@ only when called in training (inside ``fit``) and pass it through untouched in i
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 
@@ -21,6 +20,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from reference import cli
 from reference.basics.workflow import IMAGE_SHAPE, mnist_subset
 
 CLASSES = 10
@@ -100,29 +100,26 @@ def augmented_copies(image: np.ndarray, copies: int = 7, seed: int = 0) -> np.nd
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--save", help="write the per-seed results to this JSON file")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("basics.augmentation", argv)
+    target = cli.output(args, "ch1_augmentation_seeds.json")
     runs = {}
     for seed in args.seeds:
         began = time.perf_counter()
-        result = augmentation_experiment(seed=seed, epochs=args.epochs, verbose=0 if args.save else 1)
+        result = augmentation_experiment(seed=seed, epochs=args.epochs, verbose=0 if target else 1)
         runs[str(seed)] = {"result": result, "seconds": round(time.perf_counter() - began, 1)}
         print(
             f"seed {seed}: test accuracy {result['plain']['test_accuracy']:.4f} without augmentation, "
             f"{result['augmented']['test_accuracy']:.4f} with"
         )
-    if args.save:
+    if target:
         how = (
             f"python -m reference.basics.augmentation --seeds {' '.join(map(str, args.seeds))} --epochs {args.epochs} "
-            f"--save {args.save}  (keras {keras.__version__}, {keras.backend.backend()} backend, 2-core shared CPU)"
+            f"{cli.out_flag(target, 'ch1_augmentation_seeds.json')}  (keras {keras.__version__}, {keras.backend.backend()} backend, 2-core shared CPU)"
         )
-        with open(args.save, "w") as handle:
+        with open(target, "w") as handle:
             json.dump({"how": how, "setup": SETUP, "runs": runs}, handle, indent=1)
-        print(f"wrote {args.save}")
+    cli.wrote([target])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

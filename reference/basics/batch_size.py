@@ -13,7 +13,6 @@ recovers much of the lost accuracy as long as the scaled rate stays stable.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import time
@@ -21,6 +20,7 @@ import time
 import keras
 import numpy as np
 
+from reference import cli
 from reference.basics.workflow import build_mlp, mnist_subset
 
 BATCH_SIZES = (16, 64, 256, 1024)
@@ -79,14 +79,12 @@ def batch_size_experiment(
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--save", help="write the per-seed results to this JSON file")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("basics.batch_size", argv)
+    target = cli.output(args, "ch1_batch_size_seeds.json")
     runs = {}
     for seed in args.seeds:
         began = time.perf_counter()
-        result = batch_size_experiment(seed=seed, verbose=0 if args.save else 1)
+        result = batch_size_experiment(seed=seed, epochs=args.epochs, verbose=0 if target else 1)
         runs[str(seed)] = {
             "result": {str(k): v for k, v in result.items()},
             "seconds": round(time.perf_counter() - began, 1),
@@ -97,15 +95,16 @@ def main(argv=None) -> None:
                 f"{row['fixed lr']['test_accuracy']:.3f} at lr {BASE_LR}, "
                 f"{row['scaled lr']['test_accuracy']:.3f} at lr {row['scaled lr']['learning_rate']:g}"
             )
-    if args.save:
+    if target:
         how = (
-            f"python -m reference.basics.batch_size --seeds {' '.join(map(str, args.seeds))} --save {args.save}  "
+            f"python -m reference.basics.batch_size --epochs {args.epochs} --seeds {' '.join(map(str, args.seeds))} "
+            f"{cli.out_flag(target, 'ch1_batch_size_seeds.json')}  "
             f"(keras {keras.__version__}, {keras.backend.backend()} backend, 2-core shared CPU)"
         )
-        with open(args.save, "w") as handle:
+        with open(target, "w") as handle:
             json.dump({"how": how, "setup": SETUP, "runs": runs}, handle, indent=1)
-        print(f"wrote {args.save}")
+    cli.wrote([target])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -15,7 +15,6 @@ What it shows:
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from reference import cli
 from reference.data import load_mnist
 
 MEASUREMENTS = Path(__file__).resolve().parents[2] / "docs" / "measurements"
@@ -117,22 +117,21 @@ def _measure_execution_modes(seeds=(0, 1, 2), verbose: int | str = 0) -> dict:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--write", action="store_true", help="save the measurements in docs/measurements/")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("basics.compile_settings", argv)
     result = _measure_execution_modes(tuple(args.seeds), verbose=1)
     for key, run in result["runs"].items():
         print(
             f"{key:<28} fit {run['seconds']:6.2f} s   "
             f"largest weight difference from default {run['largest_weight_difference']:.3g}"
         )
-    if args.write:
-        how = f"python -m reference.basics.compile_settings --seeds {' '.join(map(str, args.seeds))} --write"
+    target = None
+    if args.out is not None:
+        how = f"python -m reference.basics.compile_settings --seeds {' '.join(map(str, args.seeds))} --out {args.out}"
         payload = {"how": how, "keras": keras.__version__, "backend": keras.backend.backend(), **result}
-        (MEASUREMENTS / "ch1_execution_modes_seeds.json").write_text(json.dumps(payload, indent=1) + "\n")
-        print("wrote docs/measurements/ch1_execution_modes_seeds.json")
+        target = args.out / "ch1_execution_modes_seeds.json"
+        target.write_text(json.dumps(payload, indent=1) + "\n")
+    cli.wrote([target])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from reference import cli
+
 OUTCOMES = ("error", "ignored", "deprecated")
 
 
@@ -307,18 +309,21 @@ def check_new(row: Idiom, folder: str):
     return namespace["result"]
 
 
-def main() -> None:
+def main(argv=None) -> None:
     from tqdm import tqdm
 
+    args = cli.parse_args("basics.keras2_idioms", argv)
+    rows = IDIOMS[: args.limit]
     with tempfile.TemporaryDirectory() as folder:
         lines = []
-        for row in tqdm(IDIOMS, desc="Keras 2 idioms"):
+        for row in tqdm(rows, desc="Keras 2 idioms"):
             kind, text = check_old(row, folder)
             new = check_new(row, folder)
             old = f"{kind}: {text}"[:70]
             lines.append(f"{row.name:<44} {row.outcome:<10} {old:<72} -> {new!r} (expected {row.expected!r})")
         print("\n".join(lines))
+    cli.wrote([])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -21,7 +21,6 @@ What it shows:
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
@@ -29,6 +28,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from reference import cli
 from reference.data import load_mnist
 
 
@@ -55,9 +55,16 @@ class RegisteredScale(Scale):
 
 
 def small_classifier(
-    inputs: int = 784, classes: int = 10, custom: type[keras.layers.Layer] | None = None, seed: int = 0
+    inputs: int = 784,
+    classes: int = 10,
+    custom: type[keras.layers.Layer] | None = None,
+    seed: int = 0,
+    dropout: float = 0.0,
 ) -> keras.Sequential:
-    """Dense(32, relu) -> Dense(classes, softmax), optionally after a ``custom`` scaling layer."""
+    """Dense(32, relu) -> Dense(classes, softmax), optionally after a ``custom`` scaling layer, and with a
+    ``Dropout(dropout)`` between the two when ``dropout`` > 0 (a random layer, as in the tutorial's MLP)."""
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), received {dropout!r}")
     if custom is not None and not (isinstance(custom, type) and issubclass(custom, keras.layers.Layer)):
         raise ValueError(f"custom must be a Layer class, received {custom!r}")
     keras.utils.set_random_seed(seed)
@@ -66,14 +73,17 @@ def small_classifier(
         stack.append(custom(0.5, name="scale"))
     stack += [
         layers.Dense(32, activation="relu", name="hidden"),
+        *([layers.Dropout(dropout, name="dropout")] if dropout else []),
         layers.Dense(classes, activation="softmax", name="out"),
     ]
     return keras.Sequential(stack)
 
 
-def compiled_classifier(seed: int = 0, custom: type[keras.layers.Layer] | None = None) -> keras.Sequential:
+def compiled_classifier(
+    seed: int = 0, custom: type[keras.layers.Layer] | None = None, dropout: float = 0.0
+) -> keras.Sequential:
     """``small_classifier`` compiled with Adam(1e-3), sparse categorical cross-entropy and accuracy."""
-    model = small_classifier(custom=custom, seed=seed)
+    model = small_classifier(custom=custom, seed=seed, dropout=dropout)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
@@ -111,16 +121,24 @@ def load_weights_and_optimizer(model: keras.Model, path) -> keras.Model:
 
 
 def train_resume_compare(
-    folder, first_epochs: int = 2, more_epochs: int = 2, n: int = 512, seed: int = 0, verbose: int | str = 0
+    folder,
+    first_epochs: int = 2,
+    more_epochs: int = 2,
+    n: int = 512,
+    seed: int = 0,
+    verbose: int | str = 0,
+    dropout: float = 0.0,
 ) -> dict:
     """Train, save to ``.keras``, reload, train more; compare with the same training never interrupted.
 
     Returns the largest weight difference between the resumed and the uninterrupted model, the
     optimizer's step counters, and whether the reloaded model predicted exactly as the saved one.
-    ``shuffle=False`` so both runs see the batches in the same order.
+    ``shuffle=False`` so both runs see the batches in the same order.  With ``dropout`` > 0 the model has a
+    Dropout layer: the file does not keep the state of its random-number generator, so the reloaded model draws
+    other dropout masks and the two runs part (the returned difference is then above 0).
     """
     x, y = mnist_batch(n)
-    uninterrupted = compiled_classifier(seed)
+    uninterrupted = compiled_classifier(seed, dropout=dropout)
     uninterrupted.fit(x, y, epochs=first_epochs, batch_size=64, shuffle=False, verbose=verbose)
     restored = save_and_reload(uninterrupted, Path(folder) / "checkpoint.keras")
     same_predictions = bool(np.array_equal(restored.predict(x, verbose=0), uninterrupted.predict(x, verbose=0)))
@@ -149,9 +167,7 @@ def export_for_serving(model: keras.Model, folder) -> Path:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=3, help="epochs before and after the checkpoint")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("basics.persistence", argv)
     with tempfile.TemporaryDirectory() as folder:
         result = train_resume_compare(folder, first_epochs=args.epochs, more_epochs=args.epochs, n=4096, verbose=1)
     print(
@@ -159,7 +175,8 @@ def main(argv=None) -> None:
     )
     print(f"reloaded model predicts exactly as the saved one: {result['same_predictions_after_reload']}")
     print(f"largest weight difference, resumed vs uninterrupted: {result['largest_weight_difference']:.3g}")
+    cli.wrote([])  # the checkpoints lived in a temporary folder
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -22,7 +22,6 @@ The MNIST subsets: the first ``n_train`` training digits; validation digits from
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from reference import cli
 from reference.data import load_mnist
 
 MEASUREMENTS = Path(__file__).resolve().parents[2] / "docs" / "measurements"
@@ -242,19 +242,17 @@ def _measure_l2(seeds=(0, 1, 2)) -> dict:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--write", action="store_true", help="save the measurements as JSON in docs/measurements/")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("basics.regularisation", argv)
     seeds = tuple(args.seeds)
-    how = f"python -m reference.basics.regularisation --seeds {' '.join(map(str, seeds))} --write"
+    how = f"python -m reference.basics.regularisation --seeds {' '.join(map(str, seeds))} --out {args.out}"
     dropout = _measure_dropout(seeds, verbose=1)
     for key, run in dropout["runs"].items():
         print(
             f"{key:<14} train loss {run['train_loss']:.4f}  val loss {run['val_loss']:.4f}  "
             f"loss gap {run['loss_gap']:.3f}  accuracy gap {run['accuracy_gap']:.3f}"
         )
-    if not args.write:
+    if args.out is None:
+        cli.wrote([])
         return
     vanishing, l2 = _measure_vanishing(seeds), _measure_l2(seeds)
     for name, payload in (
@@ -263,9 +261,9 @@ def main(argv=None) -> None:
         ("ch1_l2_weight_norm_seeds", l2),
     ):
         record = {"how": how, "keras": keras.__version__, "backend": keras.backend.backend(), **payload}
-        (MEASUREMENTS / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
-        print(f"wrote docs/measurements/{name}.json")
+        (args.out / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
+        cli.wrote([args.out / f"{name}.json"])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -11,10 +11,10 @@ from every class in proportion, so both parts keep the class shares of the whole
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 from sklearn.model_selection import train_test_split
+
+from reference import cli
 
 
 def _check(x, y, fraction):
@@ -59,9 +59,7 @@ def stratified_split(x, y, fraction: float = 0.2, seed: int = 0):
 def main(argv=None) -> None:
     from reference.data import load_mnist
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=5000, help="first n MNIST training images (default 5000)")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("basics.splits", argv)
     (x, y), _ = load_mnist()
     x, y = sorted_by_label(x[: args.n], y[: args.n])
     np.set_printoptions(precision=3, suppress=True)
@@ -70,7 +68,8 @@ def main(argv=None) -> None:
         (_, y_train), (_, y_val) = split(x, y)
         print(f"{name:18s} train {class_proportions(y_train)}")
         print(f"{'':18s} val   {class_proportions(y_val)}")
+    cli.wrote([])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -14,13 +14,14 @@ by running this very module in a fresh interpreter (``KERAS_BACKEND`` is read wh
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import operator
 import sys
 
 import numpy as np
+
+from reference import cli
 
 # Names a learner reaches through tf.keras every day, as dotted paths below the namespace.
 EVERYDAY_NAMES = (
@@ -166,11 +167,7 @@ def train_tiny_model(epochs: int = 20, verbose: int | str = 0, seed: int = 0) ->
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("train", "legacy"), help="train a tiny model, or probe the legacy switch")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--quiet", action="store_true", help="no progress bar (for use from the spec)")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("basics.tf_and_keras", argv)
     if args.what == "train":
         result = train_tiny_model(args.epochs, verbose=0 if args.quiet else 1)
     else:
@@ -179,4 +176,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

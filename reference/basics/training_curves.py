@@ -17,7 +17,6 @@ the spec's thresholds come from.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import time
@@ -25,6 +24,7 @@ import time
 import keras
 import numpy as np
 
+from reference import cli
 from reference.basics.splits import sorted_by_label
 from reference.basics.workflow import build_mlp, mnist_subset
 
@@ -157,36 +157,36 @@ SETUPS = {
     "shuffle": "784-128-10 MLP, SGD(0.1), batch 32, 3 epochs, 2,000 MNIST images sorted by label, fit(shuffle=True/False); "
     "test accuracy and share of predictions equal to 9 on 1,000 test images",
 }
-EXPERIMENTS = {  # each takes (seed, verbose) and returns JSON-ready results
-    "lr-sweep": lambda seed, verbose: {str(k): v for k, v in lr_sweep(seed=seed, verbose=verbose).items()},
-    "labels": lambda seed, verbose: real_vs_random_labels(seed=seed, verbose=verbose),
-    "overfit": lambda seed, verbose: overfitting_curve(seed=seed, verbose=verbose),
-    "shuffle": lambda seed, verbose: shuffle_experiment(seed=seed, verbose=verbose),
+EXPERIMENTS = {  # each takes (seed, verbose, **{"epochs": n} to shorten it) and returns JSON-ready results
+    "lr-sweep": lambda seed, verbose, **kw: {str(k): v for k, v in lr_sweep(seed=seed, verbose=verbose, **kw).items()},
+    "labels": lambda seed, verbose, **kw: real_vs_random_labels(seed=seed, verbose=verbose, **kw),
+    "overfit": lambda seed, verbose, **kw: overfitting_curve(seed=seed, verbose=verbose, **kw),
+    "shuffle": lambda seed, verbose, **kw: shuffle_experiment(seed=seed, verbose=verbose, **kw),
 }
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("experiment", choices=sorted(EXPERIMENTS))
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--save", help="write the per-seed results to this JSON file")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("basics.training_curves", argv)
+    filename = f"ch1_{args.experiment.replace('-', '_')}_seeds.json"
+    target = cli.output(args, filename)
+    epochs = {} if args.epochs is None else {"epochs": args.epochs}
     runs = {}
     for seed in args.seeds:
         began = time.perf_counter()
-        result = EXPERIMENTS[args.experiment](seed, 0 if args.save else 1)  # progress bars unless measuring
+        result = EXPERIMENTS[args.experiment](seed, 0 if target else 1, **epochs)  # progress bars unless measuring
         runs[str(seed)] = {"result": result, "seconds": round(time.perf_counter() - began, 1)}
         print(f"seed {seed}: {json.dumps(result)[:2000]}")
-    if args.save:
+    if target:
         how = (
-            f"python -m reference.basics.training_curves {args.experiment} --seeds "
-            f"{' '.join(map(str, args.seeds))} --save {args.save}  (keras {keras.__version__}, "
+            f"python -m reference.basics.training_curves {args.experiment}"
+            f"{'' if args.epochs is None else f' --epochs {args.epochs}'} --seeds "
+            f"{' '.join(map(str, args.seeds))} {cli.out_flag(target, filename)}  (keras {keras.__version__}, "
             f"{keras.backend.backend()} backend, 2-core shared CPU)"
         )
-        with open(args.save, "w") as handle:
+        with open(target, "w") as handle:
             json.dump({"how": how, "setup": SETUPS[args.experiment], "runs": runs}, handle, indent=1)
-        print(f"wrote {args.save}")
+    cli.wrote([target])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -12,13 +12,13 @@ so that they train in seconds on a CPU.
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import keras
 import numpy as np
 from keras import layers
 
+from reference import cli
 from reference.data import load_mnist
 
 CLASSES = 10
@@ -105,15 +105,11 @@ def run_workflow(n_train: int = 2000, epochs: int = 5, seed: int = 0, verbose: i
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", type=int, default=2000, help="training images (default 2000)")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--save", help="write the per-seed test accuracy to this JSON file")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("basics.workflow", argv)
+    target = cli.output(args, "ch1_workflow_seeds.json")
     runs = {}
     for seed in args.seeds:
-        found = run_workflow(args.train, args.epochs, seed, verbose=0 if args.save else 1)
+        found = run_workflow(args.train, args.epochs, seed, verbose=0 if target else 1)
         digits = found["probabilities"].argmax(axis=1)
         runs[str(seed)] = {key: found[key] for key in ("params", "iterations", "evaluate")}
         runs[str(seed)]["final_train_loss"] = found["history"]["loss"][-1]
@@ -122,16 +118,16 @@ def main(argv=None) -> None:
             f"{found['evaluate']['loss']:.4f}, test accuracy {found['evaluate']['accuracy']:.4f}; first 10 "
             f"predicted digits {digits[:10].tolist()} (true {found['y_test'][:10].tolist()})"
         )
-    if args.save:
+    if target:
         how = (
             f"python -m reference.basics.workflow --train {args.train} --epochs {args.epochs} --seeds "
-            f"{' '.join(map(str, args.seeds))} --save {args.save}  (keras {keras.__version__}, "
+            f"{' '.join(map(str, args.seeds))} {cli.out_flag(target, 'ch1_workflow_seeds.json')}  (keras {keras.__version__}, "
             f"{keras.backend.backend()} backend, 2-core shared CPU)"
         )
-        with open(args.save, "w") as handle:
+        with open(target, "w") as handle:
             json.dump({"how": how, "setup": SETUP, "runs": runs}, handle, indent=1)
-        print(f"wrote {args.save}")
+    cli.wrote([target])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -6,15 +6,3 @@
 - ``metrics``, ``training``: a Frechet distance in a self-trained classifier's features; short runs
 - ``conditional_gan``, ``style_transfer``, ``cartoon``: chapter 4.3's applications
 """
-
-import argparse
-
-
-def training_parser(description: str, steps: int) -> argparse.ArgumentParser:
-    """The command line every ``python -m reference.gans.<model>`` training shares: --steps, --seed and --out
-    (the folder its figure goes to, build/gans by default)."""
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=steps, help=f"training steps (default {steps})")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="build/gans", help="folder for the figure (default build/gans)")
-    return parser

@@ -70,7 +70,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from reference.gans import training_parser
+from reference import cli
 from reference.measurements import write_report
 
 SIZE = 25  # lfw_subset's images are 25x25
@@ -543,7 +543,7 @@ def figure(photos, cartoons, translated, back, columns: int = 10):
 
 
 def main(argv=None) -> None:
-    args = training_parser(__doc__, STEPS).parse_args(argv)
+    args = cli.parse_args("gans.cartoon", argv)
     domains = make_domains()
     training = train_cyclegan(domains, args.steps, seed=args.seed, progress=True)
     result = evaluate(training, domains)
@@ -561,13 +561,12 @@ def main(argv=None) -> None:
         f"{result['photo_cycle_last']:.4f}; B -> A moves the cartoon {result['cartoon_change']:.4f}, B -> A -> B "
         f"comes back within {result['cartoon_cycle']:.4f}"
     )
-    Path(args.out).mkdir(parents=True, exist_ok=True)
     translated = training.model.translate(domains.test_a)
     figure(domains.test_a, domains.test_b, translated, training.model.to_photos(translated)).savefig(
         Path(args.out) / "cartoon.png", dpi=100, bbox_inches="tight"
     )
-    print(f"wrote {Path(args.out) / 'cartoon.png'}")
+    cli.wrote([Path(args.out) / "cartoon.png"])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

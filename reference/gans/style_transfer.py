@@ -23,13 +23,13 @@ and Adam, so Keras computes the gradients on every backend; a constraint keeps t
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from reference import cli
 from reference.measurements import write_report
 
 # Shallower than Gatys' (style block1-5_conv1, content block4_conv2): with random weights the deep layers keep
@@ -376,14 +376,7 @@ def measure_seeds(
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--content", default="cat")
-    parser.add_argument("--style", default="stained_tissue")
-    parser.add_argument("--steps", type=int, default=STEPS)
-    parser.add_argument("--size", type=int, default=SIZE)
-    parser.add_argument("--style-weight", type=float, default=STYLE_WEIGHT)
-    parser.add_argument("--out", default="build/gans")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("gans.style_transfer", argv)
     from reference.figures import plt
 
     content, style = load_image(args.content, args.size), load_image(args.style, args.size)
@@ -397,10 +390,10 @@ def main(argv=None) -> None:
         ax.imshow(np.clip(image, 0, 255).astype("uint8"))
         ax.set_title(title)
         ax.axis("off")
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    fig.savefig(Path(args.out) / "style_transfer.png")
-    print(f"wrote {Path(args.out) / 'style_transfer.png'}")
+    target = Path(args.out) / "style_transfer.png"
+    fig.savefig(target)
+    cli.wrote([target])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -30,7 +30,6 @@ CPU-sized version (a 9,000-row stratified subset, 3 folds, a few epochs), so its
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import json
 import time
@@ -42,6 +41,7 @@ import numpy as np
 import pandas as pd
 from keras import layers
 
+from reference import cli
 from reference.data import file_sha256, load_mnist, mnist_fingerprint
 from reference.measurements import write_report
 
@@ -53,7 +53,8 @@ PIXEL_COLUMNS = [f"pixel{i}" for i in range(PIXELS)]
 SUBMISSION_COLUMNS = ["ImageId", "Label"]
 MODELS = ("knn", "mlp", "cnn")
 FILES = ("train.csv", "test.csv", "sample_submission.csv", "solution.csv")
-DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "build" / "kaggle" / "digit-recognizer"
+# Relative to the working directory (never inside the installed package): build/ of the checkout, when run from it.
+DEFAULT_FOLDER = Path("build") / "kaggle" / "digit-recognizer"
 _FORMAT_VERSION = 1
 LEARNING_RATE = {"mlp": 2e-3, "cnn": 3e-3}  # Adam, batch 32
 
@@ -487,19 +488,15 @@ def measure_seeds(seeds=(0, 1, 2), rows: int = 9000, out: str | Path | None = No
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=9000, help="training rows used for cross-validation")
-    parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    result = run_workflow(args.rows, args.folds, args.epochs, args.seed, verbose=1)
+    args = cli.parse_args("kaggle.digit_recognizer", argv)
+    result = run_workflow(args.rows, args.folds, args.epochs, args.seed, folder=args.out, verbose=1)
     print(result.table.round(4).to_string())
     print(
-        f"submission {DEFAULT_FOLDER / 'submission.csv'} ({result.submitted}, fold models averaged): "
-        f"valid, accuracy {result.score:.4f} on {TEST_ROWS} test images"
+        f"submission ({result.submitted}, fold models averaged): valid, accuracy {result.score:.4f} "
+        f"on {TEST_ROWS} test images"
     )
+    cli.wrote([args.out / name for name in (*FILES, "submission.csv")])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -13,7 +13,6 @@ task while the SimpleRNN stays at the error of always answering the mean (``ADDI
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from reference import cli
 from reference.data import load_mnist
 from reference.measurements import write_report
 
@@ -207,25 +207,23 @@ def measure_seeds(seeds=(0, 1, 2), out_dir: str | Path = "docs/measurements", **
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("task", choices=("memory", "mnist-rows"))
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--figure", default="build/sequence/adding_problem.png")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("sequence.rnn", argv)
+    figure = cli.output(args, "adding_problem.png")
+    epochs = {} if args.epochs is None else {"epochs": args.epochs}
     if args.task == "memory":
         runs = []
         for cell in CELLS:
             print(f"--- {cell}")
-            runs.append(train_adding(cell, seed=args.seed, verbose=1))
-        Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
-        memory_figure(runs).savefig(args.figure, dpi=90)
+            runs.append(train_adding(cell, seed=args.seed, verbose=1, **epochs))
+        memory_figure(runs).savefig(figure, dpi=90)
         for run in runs:
             print(f"{run.cell:>9}: final validation MSE {run.val_mse[-1]:.4f} (baseline {ADDING_BASELINE_MSE:.4f})")
-        print(f"curves in {args.figure}")
+        cli.wrote([figure])
     else:
-        result = train_row_classifier(args.seed, verbose=1)
+        result = train_row_classifier(args.seed, verbose=1, **epochs)
         print(f"{result.params:,} parameters, test accuracy {result.test_accuracy:.4f}")
+        cli.wrote([])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -19,7 +19,6 @@ which ships with every CPython.
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
 from collections import Counter
@@ -30,6 +29,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from reference import cli
 from reference.data import DatasetNotAvailable
 from reference.measurements import write_report
 
@@ -238,6 +238,8 @@ def train_text_model(
     verbose: int | str = 0,
 ) -> TextResult:
     """Train ``build_char_lstm`` on the corpus, measure the held-out loss, and sample at four temperatures."""
+    if epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, received {epochs}")
     text = load_corpus()
     train_text, held_text = split_corpus(text)
     if train_chars is not None:
@@ -322,11 +324,8 @@ def measure_seeds(
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--figure", default="build/sequence/text_samples.png")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("sequence.text_generation", argv)
+    figure = cli.output(args, "text_samples.png")
     result = train_text_model(args.seed, args.epochs, verbose=1)
     print(
         f"held-out loss {result.held_out_loss:.3f} nats/char; unigram entropy {result.unigram_entropy:.3f}, "
@@ -334,10 +333,10 @@ def main(argv=None) -> None:
     )
     for t, texts in result.samples.texts.items():
         print(f"\n--- temperature {t}: {result.prompt}{texts[0]}")
-    Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
-    samples_figure(result).savefig(args.figure, dpi=90)
-    print(f"\nsamples in {args.figure}")
+    samples_figure(result).savefig(figure, dpi=90)
+    print()
+    cli.wrote([figure])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -14,7 +14,6 @@ to ``build/vision/convnet_filters.png``.
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from reference import cli
 from reference.data import load_mnist
 from reference.measurements import write_report
 
@@ -207,20 +207,13 @@ def measure_seeds(
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--train-size", type=int, default=None)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--figure", default="build/vision/convnet_filters.png")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("vision.cnn", argv)
+    figure = cli.output(args, "convnet_filters.png")
     result = train_convnet(args.seed, args.epochs, args.train_size, verbose=1)
-    Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
-    filters_figure(result).savefig(args.figure, dpi=90)
-    print(
-        f"{result.params:,} parameters, test accuracy {result.test_accuracy:.4f}, "
-        f"{result.seconds:.0f} s of training; filters in {args.figure}"
-    )
+    filters_figure(result).savefig(figure, dpi=90)
+    print(f"{result.params:,} parameters, test accuracy {result.test_accuracy:.4f}, {result.seconds:.0f} s of training")
+    cli.wrote([figure])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -13,7 +13,6 @@ how well a predicted box matches the true one (1: the same box, 0: disjoint; 0.5
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 from keras import layers
 from scipy import ndimage
 
+from reference import cli
 from reference.data import load_mnist
 from reference.measurements import write_report
 
@@ -230,19 +230,16 @@ def measure_seeds(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_dete
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--figure", default="build/vision/detection.png")
-    args = parser.parse_args(argv)
+    args = cli.parse_args("vision.detection", argv)
+    figure = cli.output(args, "detection.png")
     result = train_detector(args.seed, epochs=args.epochs, verbose=1)
-    Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
-    detection_figure(result).savefig(args.figure, dpi=90)
+    detection_figure(result).savefig(figure, dpi=90)
     print(
         f"mean IoU {result.mean_iou:.3f} (always the mean box: {result.mean_box_iou:.3f}), IoU >= 0.5 on "
-        f"{result.hit_rate:.1%}, class accuracy {result.class_accuracy:.4f}; boxes in {args.figure}"
+        f"{result.hit_rate:.1%}, class accuracy {result.class_accuracy:.4f}"
     )
+    cli.wrote([figure])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

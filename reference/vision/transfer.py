@@ -17,7 +17,6 @@ very slowly), and two epochs per stage instead of five, to fit a CPU budget.
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from reference import cli
 from reference.data import load_mnist
 from reference.measurements import write_report
 from reference.vision.cnn import to_images
@@ -241,12 +241,10 @@ def measure_seeds(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_tran
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--figure", default="build/vision/transfer.png")
-    args = parser.parse_args(argv)
-    result = run_recipe(args.seed, args.epochs, verbose=1)
+    args = cli.parse_args("vision.transfer", argv)
+    figure = cli.output(args, "transfer.png")
+    stages = {} if args.epochs is None else {"epochs": args.epochs, "few_epochs": args.epochs}
+    result = run_recipe(args.seed, verbose=1, **stages)
     print(
         f"digits 0-4: {result.first_accuracy:.4f}; digits 5-9 with frozen features: {result.second_accuracy:.4f} "
         f"(frozen weights unchanged: {result.features_unchanged}); trainable weights {result.trainable_params}"
@@ -256,10 +254,9 @@ def main(argv=None) -> None:
         f"{result.few['per_class']} labels per class, test accuracy: transfer {final['transfer']:.4f}, "
         f"scratch {final['scratch']:.4f}"
     )
-    Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
-    transfer_figure(result).savefig(args.figure, dpi=90)
-    print(f"curves in {args.figure}")
+    transfer_figure(result).savefig(figure, dpi=90)
+    cli.wrote([figure])
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -1,0 +1,443 @@
+"""The command line every runnable example shares (``python -m reference.<example>`` or ``python -m reference``).
+
+One parser per example, declared here and not in the example's module, so that a wrong flag or ``--help`` is
+answered before Keras (and TensorFlow, 10-20 s) is imported: ``reference/__init__.py`` parses the command line
+as soon as ``python -m reference.<example>`` starts, and the example's ``main`` parses it again, cheaply.
+
+- Values are checked by type: a count of epochs, steps, devices or images must be a positive integer; a bad
+  value stops the run with one line (``error: argument --epochs: must be a positive integer, received '0'``)
+  and exit status 2, never a traceback.
+- One flag per meaning: ``--out DIR`` is where every example writes (created if missing, refused if it cannot
+  be written) and it is checked before any training starts. Older names (``--save FILE``, ``--write``,
+  ``--figure FILE``) still work but are not advertised.
+- Every example can be shortened (``--epochs``, ``--steps``, ``--n``, ``--rows``, ``--limit``) and says at the
+  end what it wrote where.
+- A backend that is not installed (``KERAS_BACKEND=torch`` without PyTorch) is refused in one line naming its
+  install command; TensorFlow's C++ start-up log is silenced; Ctrl-C stops with one line (exit status 130).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.util
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+# Before anything imports TensorFlow: its C++ start-up log (cuInit errors on a machine without a GPU, oneDNN
+# notices) reads to a learner like a failure.  A value the user set is kept.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+INTERRUPTED_STATUS = 130  # what a shell reports for a program stopped by Ctrl-C (128 + SIGINT)
+MEASUREMENTS = "docs/measurements"
+
+
+# ---- argument types: each refuses what makes no sense with one line ---------------------------------------
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1 (epochs, steps, devices, images)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, received {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, received {text!r}")
+    return value
+
+
+def seed(text: str) -> int:
+    """A random seed: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, received {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, received {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0 (a width multiplier, a loss weight)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive number, received {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, received {text!r}")
+    return value
+
+
+def int_between(low: int, high: int) -> Callable[[str], int]:
+    """An integer in [low, high], for counts bounded by a dataset (``--n`` of 60,000 MNIST images)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an integer from {low} to {high}, received {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be an integer from {low} to {high}, received {text!r}")
+        return value
+
+    parse.__name__ = f"integer from {low} to {high}"
+    return parse
+
+
+def writable_dir(text: str) -> Path:
+    """A folder the example can write to: created if missing, refused (before any training) if it cannot be."""
+    path = Path(text).expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise argparse.ArgumentTypeError(f"cannot write to {str(path)!r}: {reason}") from None
+    return path
+
+
+def writable_file(text: str) -> Path:
+    """A file path whose folder can be written to (created if missing); the file itself is written at the end."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{str(path)!r} is a folder; give a file name")
+    writable_dir(str(path.parent))
+    return path
+
+
+# ---- the parser -------------------------------------------------------------------------------------------
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``prog: error: message (see --help)``, exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _seeds(parser: Parser) -> None:
+    parser.add_argument("--seeds", type=seed, nargs="+", default=[0], metavar="SEED", help="seeds to run (default 0)")
+
+
+def _seed(parser: Parser) -> None:
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
+
+
+def _out(parser: Parser, default: str | None, what: str) -> None:
+    shown = f"default {default}" if default else "default: nothing is written"
+    parser.add_argument("--out", type=writable_dir, default=default, metavar="DIR", help=f"folder for {what} ({shown})")
+
+
+def _hidden_save(parser: Parser) -> None:  # the older spelling, kept because docs/measurements records it
+    parser.add_argument("--save", type=writable_file, default=None, help=argparse.SUPPRESS)
+
+
+def _hidden_write(parser: Parser) -> None:  # older spelling of --out docs/measurements
+    parser.add_argument("--write", dest="out", action="store_const", const=Path(MEASUREMENTS), help=argparse.SUPPRESS)
+
+
+def _hidden_figure(parser: Parser) -> None:  # older spelling: a file path instead of a folder
+    parser.add_argument("--figure", type=writable_file, default=None, help=argparse.SUPPRESS)
+
+
+def _epochs(parser: Parser, default: int | None, what: str = "training epochs") -> None:
+    parser.add_argument("--epochs", type=positive_int, default=default, help=f"{what} (default {default})")
+
+
+def _steps(parser: Parser, default: int) -> None:
+    parser.add_argument("--steps", type=positive_int, default=default, help=f"training steps (default {default})")
+
+
+# What each example accepts.  Its main() reads the same parser through parse_args(name, argv).
+
+
+def _mnist_mlp(p: Parser) -> None:
+    p.add_argument("--recipe", choices=("tutorial", "classic"), default="tutorial")
+    p.add_argument("--epochs", type=positive_int, default=None, help="default: 40 (tutorial) or 20 (classic)")
+    _seed(p)
+
+
+def _distributed(p: Parser) -> None:
+    p.add_argument("--devices", type=positive_int, default=2, help="devices to split each batch over (default 2)")
+    _epochs(p, 3)
+    _seed(p)
+    p.add_argument("--weights", action="store_true", help="include every trained weight in the JSON line")
+
+
+def _tf_and_keras(p: Parser) -> None:
+    p.add_argument("what", choices=("train", "legacy"), help="train a tiny model, or probe the legacy switch")
+    _epochs(p, 20)
+    p.add_argument("--quiet", action="store_true", help="no progress bar (for use from the spec)")
+
+
+def _workflow(p: Parser) -> None:
+    p.add_argument("--train", type=int_between(1, 60000), default=2000, help="training images (default 2000)")
+    _epochs(p, 5)
+    _seeds(p)
+    _out(p, None, "the per-seed results, ch1_workflow_seeds.json")
+    _hidden_save(p)
+
+
+def _training_curves(p: Parser) -> None:
+    p.add_argument("experiment", choices=("labels", "lr-sweep", "overfit", "shuffle"))
+    p.add_argument("--epochs", type=positive_int, default=None, help="epochs (default: the experiment's own)")
+    _seeds(p)
+    _out(p, None, "the per-seed results, ch1_<experiment>_seeds.json")
+    _hidden_save(p)
+
+
+def _splits(p: Parser) -> None:
+    p.add_argument(
+        "--n", type=int_between(10, 60000), default=5000, help="first n MNIST training images (default 5000)"
+    )
+
+
+def _batch_size(p: Parser) -> None:
+    _epochs(p, 3, "epochs at each batch size")
+    _seeds(p)
+    _out(p, None, "the per-seed results, ch1_batch_size_seeds.json")
+    _hidden_save(p)
+
+
+def _augmentation(p: Parser) -> None:
+    _epochs(p, 40)
+    _seeds(p)
+    _out(p, None, "the per-seed results, ch1_augmentation_seeds.json")
+    _hidden_save(p)
+
+
+def _regularisation(p: Parser) -> None:
+    _seeds(p)
+    _out(p, None, "the three seed reports (dropout, vanishing gradient, L2)")
+    _hidden_write(p)
+
+
+def _compile_settings(p: Parser) -> None:
+    _seeds(p)
+    _out(p, None, "the seed report, ch1_execution_modes_seeds.json")
+    _hidden_write(p)
+
+
+def _persistence(p: Parser) -> None:
+    _epochs(p, 3, "epochs before and after the checkpoint")
+
+
+def _keras2_idioms(p: Parser) -> None:
+    p.add_argument("--limit", type=positive_int, default=None, help="check only the first LIMIT idioms")
+
+
+def _cnn(p: Parser) -> None:
+    _epochs(p, 6)
+    p.add_argument("--train-size", type=int_between(1, 60000), default=None, help="training images (default all)")
+    _seed(p)
+    _out(p, "build/vision", "the filters figure, convnet_filters.png")
+    _hidden_figure(p)
+
+
+def _transfer(p: Parser) -> None:
+    p.add_argument(
+        "--epochs", type=positive_int, default=None, help="epochs of every stage (default 2 per task, 20 few-label)"
+    )
+    _seed(p)
+    _out(p, "build/vision", "the curves, transfer.png")
+    _hidden_figure(p)
+
+
+def _detection(p: Parser) -> None:
+    _epochs(p, 5)
+    _seed(p)
+    _out(p, "build/vision", "the boxes, detection.png")
+    _hidden_figure(p)
+
+
+def _rnn(p: Parser) -> None:
+    p.add_argument("task", choices=("memory", "mnist-rows"))
+    p.add_argument("--epochs", type=positive_int, default=None, help="epochs (default 10 memory, 2 mnist-rows)")
+    _seed(p)
+    _out(p, "build/sequence", "the curves, adding_problem.png")
+    _hidden_figure(p)
+
+
+def _text_generation(p: Parser) -> None:
+    _epochs(p, 4)
+    _seed(p)
+    _out(p, "build/sequence", "the samples, text_samples.png")
+    _hidden_figure(p)
+
+
+def _dcgan(p: Parser) -> None:
+    _steps(p, 2000)
+    p.add_argument("--width", type=positive_float, default=0.25, help="filters multiplier (default 0.25)")
+    _seed(p)
+    _out(p, "build/dcgan", "the samples, samples.png")
+
+
+def _gan_training(steps: int, figure: str) -> Callable[[Parser], None]:
+    def add(p: Parser) -> None:
+        _steps(p, steps)
+        _seed(p)
+        _out(p, "build/gans", f"the figure, {figure}")
+
+    return add
+
+
+def _style_transfer(p: Parser) -> None:
+    photos = ("cat", "astronaut", "coffee", "stained_tissue", "flower", "china")
+    p.add_argument("--content", choices=photos, default="cat", help="a bundled photo (default cat)")
+    p.add_argument("--style", choices=photos, default="stained_tissue", help="a bundled photo (default stained_tissue)")
+    _steps(p, 100)
+    p.add_argument("--size", type=int_between(32, 512), default=128, help="image side in pixels (default 128)")
+    p.add_argument("--style-weight", type=positive_float, default=1.0, help="style loss weight (default 1.0)")
+    _out(p, "build/gans", "the figure, style_transfer.png")
+
+
+def _digit_recognizer(p: Parser) -> None:
+    p.add_argument(
+        "--rows", type=int_between(100, 42000), default=9000, help="training rows cross-validated (default 9000)"
+    )
+    p.add_argument("--folds", type=int_between(2, 10), default=3, help="cross-validation folds (default 3)")
+    _epochs(p, 3)
+    _seed(p)
+    _out(p, "build/kaggle/digit-recognizer", "the competition CSVs and submission.csv")
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str  # the module under reference/, e.g. "gans.dcgan"
+    summary: str
+    arguments: Callable[[Parser], None]
+
+    @property
+    def module(self) -> str:
+        return f"reference.{self.name}"
+
+
+EXAMPLES = {
+    e.name: e
+    for e in (
+        Example("mnist_mlp", "§4.1 the tutorial's MNIST MLP, test accuracy", _mnist_mlp),
+        Example("distributed", "§2 data-parallel training over several devices (JAX backend)", _distributed),
+        Example(
+            "basics.tf_and_keras", "TOC 1.1 a tiny model on any backend; the legacy tf_keras switch", _tf_and_keras
+        ),
+        Example("basics.workflow", "TOC 1.2 the whole workflow: data, model, fit, evaluate, predict", _workflow),
+        Example(
+            "basics.training_curves", "TOC 1.3 learning rates, random labels, overfitting, shuffling", _training_curves
+        ),
+        Example("basics.splits", "TOC 1.3 a tail split of sorted data against a stratified split", _splits),
+        Example("basics.batch_size", "TOC 1.3 batch size and the learning rate", _batch_size),
+        Example("basics.augmentation", "TOC 1.4 data augmentation on 1,000 MNIST images", _augmentation),
+        Example("basics.regularisation", "TOC 1.5 dropout, vanishing gradients, L2", _regularisation),
+        Example("basics.compile_settings", "TOC 1.6 jit_compile, run_eagerly, steps_per_execution", _compile_settings),
+        Example("basics.persistence", "TOC 1.7 save, reload and resume training", _persistence),
+        Example("basics.keras2_idioms", "FAQ Keras 2 idioms and their Keras 3 forms", _keras2_idioms),
+        Example("vision.cnn", "TOC 2.1 Keras's MNIST convnet, its first-layer filters", _cnn),
+        Example("vision.transfer", "TOC 2.3 transfer: digits 0-4, then 5-9 on frozen features", _transfer),
+        Example("vision.detection", "TOC 2.3 one-digit detector: a box and a class", _detection),
+        Example("sequence.rnn", "TOC 2.2 SimpleRNN, LSTM, GRU on the adding problem; MNIST rows", _rnn),
+        Example(
+            "sequence.text_generation", "TOC 2.4 a character LSTM writes text at several temperatures", _text_generation
+        ),
+        Example("gans.dcgan", "§4.2 DCGAN on MNIST, a grid of samples", _dcgan),
+        Example("gans.conditional_gan", "TOC 4.3 conditional GAN: digits on demand", _gan_training(400, "cgan.png")),
+        Example("gans.style_transfer", "TOC 4.3 Gatys style transfer (random VGG16-shaped weights)", _style_transfer),
+        Example(
+            "gans.cartoon",
+            "TOC 4.3 faces to cartoons: an unpaired CycleGAN (~1 min)",
+            _gan_training(1200, "cartoon.png"),
+        ),
+        Example("kaggle.digit_recognizer", "TOC 5 the Digit Recognizer competition, offline", _digit_recognizer),
+    )
+}
+
+
+def _docstring(module: str) -> str | None:
+    """A module's docstring, read from its source without importing it (which would import Keras)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return None
+    return ast.get_docstring(ast.parse(Path(spec.origin).read_text(encoding="utf-8")))
+
+
+def parser(name: str) -> Parser:
+    """The parser of one example (``name`` as in ``EXAMPLES``)."""
+    example = EXAMPLES[name]
+    result = Parser(
+        prog=f"python -m {example.module}",
+        description=_docstring(example.module) or example.summary,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    example.arguments(result)
+    return result
+
+
+def parse_args(name: str, argv=None) -> argparse.Namespace:
+    """Check the backend, then parse (and check) an example's command line; exits with status 2 on a bad one."""
+    require_backend_or_exit()
+    return parser(name).parse_args(argv)
+
+
+def require_backend_or_exit() -> None:
+    """Stop in one line (exit status 2, as for a bad flag) if ``KERAS_BACKEND`` names an unknown backend or one
+    whose engine is not installed."""
+    from reference.backends import require_backend
+
+    try:
+        require_backend(os.environ.get("KERAS_BACKEND", "tensorflow"))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+def answer_early() -> None:
+    """Called by ``reference/__init__.py`` while ``python -m reference.<example>`` is starting: a wrong flag,
+    ``--help`` or a missing backend is answered now, before the example's module imports Keras."""
+    argv = getattr(sys, "orig_argv", [])
+    if "-m" not in argv:
+        return
+    at = argv.index("-m")
+    module = argv[at + 1] if at + 1 < len(argv) else ""
+    name = module.removeprefix("reference.")
+    if not module.startswith("reference.") or name not in EXAMPLES:
+        return
+    parse_args(name, argv[at + 2 :])
+
+
+def output(args: argparse.Namespace, filename: str) -> Path | None:
+    """Where an example writes ``filename``: the hidden --save/--figure path if given, else ``--out/filename``."""
+    for older in ("save", "figure"):
+        if getattr(args, older, None) is not None:
+            return Path(getattr(args, older))
+    return None if args.out is None else Path(args.out) / filename
+
+
+def wrote(paths) -> None:
+    """The last lines of every example: what it wrote, where (or that it wrote nothing)."""
+    paths = [Path(p) for p in paths if p is not None]
+    if not paths:
+        print("wrote nothing (pass --out DIR to keep the results)")
+    for path in paths:
+        print(f"wrote {path.resolve()}")
+
+
+def run(main: Callable, argv=None) -> None:
+    """Run an example's ``main``: Ctrl-C and a missing dataset end in one line, not a traceback."""
+    from reference.data import DatasetNotAvailable
+
+    try:
+        main(argv)
+    except KeyboardInterrupt:
+        print("\ninterrupted (Ctrl-C): stopped before the end", file=sys.stderr)
+        sys.exit(INTERRUPTED_STATUS)
+    except DatasetNotAvailable as error:
+        sys.exit(f"error: {error}")
+
+
+def out_flag(path: Path, filename: str) -> str:
+    """How a report records where it was written: ``--out DIR`` for the default file name, else ``--save FILE``."""
+    return f"--out {path.parent}" if path.name == filename else f"--save {path}"
