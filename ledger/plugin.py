@@ -158,6 +158,11 @@ def pytest_runtest_setup(item):
         zh = getattr(item.module, "ZH", {}).get(found["id"], {})
         found["says_zh"], found["today_zh"] = zh.get("says", ""), zh.get("today", "")
         found["qualifier_zh"] = zh.get("qualifier", "")
+        # Measured ranges are fields ({m:report:path:stat}) rendered from docs/measurements/ (ledger.measured).
+        from ledger.measured import render
+
+        for key in ("says", "today", "qualifier", "says_zh", "today_zh", "qualifier_zh"):
+            found[key] = render(found[key])
         item.user_properties.append(("claim", found))
 
 
