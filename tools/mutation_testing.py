@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -65,6 +66,7 @@ COPIED = (
     "spec",
     "tests",
     "ledger",
+    "tools",  # the baseline run loads this module as a pytest plugin (-p tools.mutation_testing)
     "conftest.py",
     "pyproject.toml",
     "docs/measurements",
@@ -213,9 +215,15 @@ class Mutant:
     seconds: float = 0.0
     stage: str = ""  # "covering tests" or "confirmed on modules"
     note: str = ""
+    family: str = "cosmic"  # cosmic (cosmic-ray's operators) | semantic (tools/semantic_mutants.toml)
+    chapter: str = ""
+    edit: tuple[str, str] | None = None  # semantic: (find, replace), applied by text replacement
+    equivalent: str = ""  # semantic: why the catalogue judges it equivalent
 
     @property
     def key(self) -> str:
+        if self.family == "semantic":
+            return f"semantic::{self.job_id}"
         changed = [line[1:].strip() for line in self.diff.splitlines() if line[:1] in "-+"]
         return f"{self.module}::{self.function}::{self.operator.removeprefix('core/')}::{' -> '.join(changed)}"
 
@@ -377,6 +385,70 @@ def _diff_of(work: Path, mutant: Mutant) -> str:
     code = (work / mutant.path).read_text(encoding="utf-8")
     mutated = mutate_code(code, cosmic_ray.plugins.get_operator(mutant.operator)(), mutant.occurrence)
     return "" if mutated is None else _one_line_diff(list(_make_diff(code, mutated, mutant.path)))
+
+
+# --------------------------------------------------------------------------- semantic mutants
+
+SEMANTIC_FILE = Path(__file__).with_name("semantic_mutants.toml")
+CHAPTER_OF_PACKAGE = {
+    "basics": "ch1",
+    "vision": "ch2",
+    "sequence": "ch2",
+    "clustering": "ch3",
+    "gans": "ch4",
+    "kaggle": "ch5",
+}
+CHAPTERS = ("shared", "ch1", "ch2", "ch3", "ch4", "ch5")
+
+
+def chapter_of(module: str) -> str:
+    """The chapter a reference module belongs to: its package (basics -> ch1, ...), or "shared" at the top."""
+    return CHAPTER_OF_PACKAGE.get(module.split(".")[0], "shared") if "." in module else "shared"
+
+
+def load_semantic(work: Path, modules: list[str], catalogue: Path = SEMANTIC_FILE) -> list[Mutant]:
+    """The catalogue's mutants of the modules in scope, located in the copy: the lines ``find`` spans.
+
+    A ``find`` that no longer occurs exactly once (the code moved under it) is reported and left out.
+    """
+    import tomllib
+
+    entries = tomllib.loads(catalogue.read_text(encoding="utf-8"))["mutant"]
+    by_path = {str(_module_path(m)): m for m in modules}
+    scopes: dict[str, _Scopes] = {}
+    mutants = []
+    for entry in entries:
+        module = by_path.get(entry["file"])
+        if module is None:
+            continue
+        source = (work / entry["file"]).read_text(encoding="utf-8")
+        find = entry["find"]
+        if source.count(find) != 1:
+            print(f"semantic mutant {entry['id']}: `find` occurs {source.count(find)} times; left out", flush=True)
+            LEFT_OUT["semantic: find not unique"] += 1
+            continue
+        start = source.count("\n", 0, source.index(find)) + 1
+        end = start + find.rstrip("\n").count("\n")
+        minus = [f"-{line}" for line in find.rstrip("\n").splitlines()]
+        plus = [f"+{line}" for line in entry["replace"].rstrip("\n").splitlines()] or ["+"]
+        mutants.append(
+            Mutant(
+                entry["id"],
+                module,
+                entry["file"],
+                "semantic",
+                0,
+                start,
+                end,
+                entry.get("function") or scopes.setdefault(module, _Scopes(source)).find(start)[0],
+                diff="\n".join(minus + plus),
+                family="semantic",
+                chapter=entry["chapter"],
+                edit=(find, entry["replace"]),
+                equivalent=entry.get("equivalent", ""),
+            )
+        )
+    return mutants
 
 
 # --------------------------------------------------------------------------- running pytest
@@ -611,6 +683,35 @@ def _failed_test(output: str) -> str:
     return match.group(1) if match else ""
 
 
+@contextlib.contextmanager
+def _applied(m: Mutant, work: Path):
+    """Apply one mutant to the copy for the duration of the block, then restore the file.
+
+    cosmic-ray's mutants through cosmic-ray (``use_mutation``); semantic ones by replacing their ``find``
+    (exactly once) with ``replace``.  Yields the mutated source, or None when nothing could be mutated.
+    """
+    if m.family != "semantic":
+        import cosmic_ray.plugins
+        from cosmic_ray.mutating import use_mutation
+
+        operator = cosmic_ray.plugins.get_operator(m.operator)()
+        with use_mutation(work / m.path, operator, m.occurrence) as (_, mutated):
+            yield mutated
+        return
+    path = work / m.path
+    original = path.read_text(encoding="utf-8")
+    find, replace = m.edit
+    if original.count(find) != 1:
+        yield None
+        return
+    mutated = original.replace(find, replace, 1)
+    path.write_text(mutated, encoding="utf-8")
+    try:
+        yield mutated
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
 def run_mutant(
     m: Mutant,
     work: Path,
@@ -624,10 +725,6 @@ def run_mutant(
     confirm: bool,
     log_dir: Path,
 ) -> None:
-    import cosmic_ray.plugins
-    from cosmic_ray.mutating import use_mutation
-
-    operator = cosmic_ray.plugins.get_operator(m.operator)()
     env = _env(work, threads)
     excluded = [arg for t in baseline.failed for arg in ("--deselect", t)]
     stages = [("covering tests", m.tests)]
@@ -640,9 +737,9 @@ def run_mutant(
         if set(wider) != set(m.tests):
             stages.append(("confirmed on modules", files))
     total = 0.0
-    with use_mutation(work / m.path, operator, m.occurrence) as (_, mutated):
+    with _applied(m, work) as mutated:
         if mutated is None:
-            m.outcome, m.note = "error", "cosmic-ray made no mutation"
+            m.outcome, m.note = "error", "no mutation could be applied"
             return
         for stage, targets in stages:
             budget = sum(
@@ -708,6 +805,8 @@ def _git() -> str:
 
 
 def _note_for(m: Mutant, previous: dict[str, str]) -> str:
+    if m.equivalent:
+        return f"equivalent: {m.equivalent}"
     return NOTES.get(m.key) or previous.get(m.key, "")
 
 
@@ -729,8 +828,20 @@ def _counts(rows: list[dict]) -> dict:
     return c
 
 
+def per_chapter(rows: list[dict]) -> dict:
+    """Counts and kill rate per chapter (rows of one family)."""
+    return {
+        chapter: _counts([r for r in rows if r.get("chapter") == chapter])
+        for chapter in CHAPTERS
+        if any(r.get("chapter") == chapter for r in rows)
+    }
+
+
 def _row(m: Mutant) -> dict:
     return {
+        "family": m.family,
+        "id": m.job_id if m.family == "semantic" else "",
+        "chapter": m.chapter or chapter_of(m.module),
         "module": m.module,
         "line": m.line,
         "function": m.function,
@@ -787,11 +898,25 @@ def write_reports(
 
 def _write(stem: Path, payload: dict) -> dict:
     counts = _counts(payload["mutants"])
-    payload.update(counts=counts, summary=summary_line(counts))
+    payload.update(counts=counts, summary=summary_line(counts), per_chapter=per_chapter(payload["mutants"]))
     stem.parent.mkdir(parents=True, exist_ok=True)
     stem.with_suffix(".json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    stem.with_suffix(".md").write_text(_markdown(payload), encoding="utf-8")
+    markdown = _markdown_semantic(payload) if payload.get("family") == "semantic" else _markdown(payload)
+    stem.with_suffix(".md").write_text(markdown, encoding="utf-8")
     return counts
+
+
+def _chapter_table(p: dict) -> list[str]:
+    lines = [
+        "| chapter | tried | killed | survived | timeout | equivalent | kill rate |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for chapter, c in p["per_chapter"].items():
+        lines.append(
+            f"| {chapter} | {c['tried']} | {c['killed']} | {c['survived']} | {c['timeout']} | {c['equivalent']} | "
+            f"{c['kill_rate']:.1f}% |"
+        )
+    return lines
 
 
 def refresh_notes(stem: Path) -> dict:
@@ -857,6 +982,10 @@ def _markdown(p: dict) -> str:
         f"mutants {t['mutants_s']:.0f} s (median {t['per_mutant_median_s']} s, mean {t['per_mutant_mean_s']} s a "
         f"mutant), whole run {t['wall_s']:.0f} s.",
         "",
+        "## Per chapter",
+        "",
+        *_chapter_table(p),
+        "",
         "## Per module",
         "",
         "| module | spec modules that import it | mutants | reached by the tier | tried | killed | survived | timeout |",
@@ -918,6 +1047,73 @@ def _markdown(p: dict) -> str:
     return "\n".join(lines)
 
 
+def _markdown_semantic(p: dict) -> str:
+    c, t = p["counts"], p["timing"]
+    unreached = p.get("not_reached", [])
+    lines = [
+        "# Semantic mutation testing of `reference/`",
+        "",
+        f"Generated by `make mutants` (`python -m tools.mutation_testing --family semantic`) on {p['date']}, commit "
+        f"{p['commit'] or '?'}. Keras {p['versions'].get('keras', '?')} on {p['backend']}, Python "
+        f"{p['versions']['python']}, {p['machine']}.",
+        "",
+        "The mutants are ours, not cosmic-ray's: `tools/semantic_mutants.toml`, the bugs an ML maintainer makes "
+        "(a leak between splits, a dropped scaling, a wrong loss form or label, a metric variant, a seed ignored, "
+        "a CSV read by position, ...), one text edit each. Each is applied to a copy of the tree and run, one at a "
+        "time, against the quick-tier tests whose coverage reaches the edited lines (then, if it survives, their "
+        "whole modules), exactly as the cosmic-ray mutants are (`docs/measurements/mutation.md`).",
+        "",
+        f"**{p['summary']}** (kill rate = (killed + timeout) / (tried − equivalent survivors − errors); "
+        f"{c['equivalent']} survivors judged equivalent, {c['error']} errors; raw rate {c['raw_kill_rate']:.1f}%). "
+        f"Catalogue: {p['catalogue_size']} mutants in scope; tried {c['tried']}"
+        + (f" (a sample of {p['sample']['size']}, seed {p['sample']['seed']})" if p["sample"].get("sampled") else "")
+        + f"; {len(unreached)} sit on lines the quick tier never runs (listed below, not run).",
+        "",
+        f"Time: baseline {t['baseline_s']:.0f} s{' (cached)' if t['baseline_cached'] else ''}, mutants "
+        f"{t['mutants_s']:.0f} s (median {t['per_mutant_median_s']} s, mean {t['per_mutant_mean_s']} s a mutant), "
+        f"whole run {t['wall_s']:.0f} s.",
+        "",
+        "## Per chapter",
+        "",
+        *_chapter_table(p),
+    ]
+    survivors = [m for m in p["mutants"] if m["outcome"] == "survived"]
+    lines += ["", f"## Survivors ({len(survivors)})", ""]
+    if survivors:
+        lines += ["| id | chapter | function | diff | why it survives / what kills it |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {m['id']} | {m['chapter']} | `{m['function']}` | {_diff_cell(m['diff'])} | "
+            f"{_cell(m['note']) or '(not yet examined)'} |"
+            for m in survivors
+        ]
+    else:
+        lines.append("None.")
+    others = [m for m in p["mutants"] if m["outcome"] in ("timeout", "error")]
+    if others:
+        lines += ["", "## Timeouts and errors", "", "| id | diff | outcome |", "|---|---|---|"]
+        lines += [f"| {m['id']} | {_diff_cell(m['diff'])} | {m['outcome']} ({_cell(m['note'])}) |" for m in others]
+    killed = [m for m in p["mutants"] if m["outcome"] == "killed"]
+    lines += [
+        "",
+        f"## Killed ({len(killed)}) and the test that killed each",
+        "",
+        "| id | chapter | killed by | s |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {m['id']} | {m['chapter']} | `{_cell(m['killed_by'])}` | {m['seconds']:.0f} |" for m in killed]
+    if unreached:
+        lines += ["", f"## Not reached by the quick tier ({len(unreached)})", ""]
+        lines += [f"- {r['id']} ({r['chapter']}, `{r['function']}`)" for r in unreached]
+    lines += [
+        "",
+        "Rerun: `make mutants MUTANTS_FAMILY=semantic` (MUTANTS_SEMANTIC_SAMPLE=N for a sample; "
+        "`python -m tools.mutation_testing --family semantic --ids a,b` for chosen ones). Each mutant's pytest "
+        "output is in `build/mutation/logs/`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -971,6 +1167,24 @@ def parse_args(argv=None):
         default=env("MUTANTS_REPORT") or "docs/measurements/mutation",
         help="report path without suffix (.md and .json are written)",
     )
+    parser.add_argument(
+        "--family",
+        choices=("cosmic", "semantic", "both"),
+        default=env("MUTANTS_FAMILY") or "both",
+        help="cosmic-ray's syntactic mutants, our semantic catalogue (tools/semantic_mutants.toml), or both",
+    )
+    parser.add_argument(
+        "--semantic-sample",
+        type=int,
+        default=int(env("MUTANTS_SEMANTIC_SAMPLE") or 0),
+        help="semantic mutants to run, stratified by module (0: every one the tier reaches)",
+    )
+    parser.add_argument("--ids", default="", help="comma-separated semantic mutant ids to run (default: all)")
+    parser.add_argument(
+        "--semantic-report",
+        default=env("MUTANTS_SEMANTIC_REPORT") or "docs/measurements/mutation_semantic",
+        help="report path of the semantic family, without suffix",
+    )
     parser.add_argument("--work", default="build/mutation", help="work folder (recreated at each start)")
     parser.add_argument("--timeout-factor", type=float, default=3.0)
     parser.add_argument("--timeout-base", type=float, default=90.0)
@@ -1018,69 +1232,149 @@ def main(argv=None) -> int:
     for module in scope:
         print(f"  {module:28} <- {', '.join(Path(s).stem for s in mapping[module]) or '(none)'}", flush=True)
 
+    families = ("cosmic", "semantic") if args.family == "both" else (args.family,)
     session = out / "session.sqlite"
-    mutants = enumerate_mutants(work, scope, session)
-    print(f"cosmic-ray: {len(mutants)} mutants in {len(scope)} modules", flush=True)
+    mutants: list[Mutant] = []
+    if "cosmic" in families:
+        mutants = enumerate_mutants(work, scope, session)
+        print(f"cosmic-ray: {len(mutants)} mutants in {len(scope)} modules", flush=True)
+    semantic: list[Mutant] = []
+    if "semantic" in families:
+        semantic = load_semantic(work, scope)
+        ids = {i.strip() for i in args.ids.split(",") if i.strip()}
+        if ids:
+            missing = ids - {m.job_id for m in semantic}
+            if missing:
+                sys.exit(f"unknown semantic mutant ids (or outside --modules): {', '.join(sorted(missing))}")
+            semantic = [m for m in semantic if m.job_id in ids]
+        print(f"semantic: {len(semantic)} catalogue mutants in scope ({SEMANTIC_FILE.name})", flush=True)
     spec_files = sorted({s for m in scope for s in mapping[m]})
+    if "semantic" in families and "cosmic" not in families:
+        # only the spec modules that import a module a semantic mutant edits
+        spec_files = sorted({s for m in semantic for s in mapping[m.module]})
     if not spec_files:
         sys.exit("no spec module imports the modules in scope; nothing to run")
     baseline = run_baseline(work, out, python, spec_files, args.mark, args.threads, not args.no_cache)
-    select_tests(mutants, work, baseline, mapping)
-    reachable = [m for m in mutants if m.tests]
-    sample = draw_sample(mutants, args.sample if args.sample > 0 else len(reachable), args.seed)
-    for m in sample:
-        m.diff = _diff_of(work, m)
-    print(
-        f"sample: {len(sample)} of {len(reachable)} reachable mutants ({len(mutants)} in all), seed {args.seed}",
-        flush=True,
-    )
-    if args.list:
+    select_tests(mutants + semantic, work, baseline, mapping)
+
+    runs = []
+    if "cosmic" in families:
+        reachable = [m for m in mutants if m.tests]
+        sample = draw_sample(mutants, args.sample if args.sample > 0 else len(reachable), args.seed)
         for m in sample:
-            print(
-                f"  {m.module}:{m.line} {m.function} {m.operator.removeprefix('core/')} ({len(m.tests)} tests)"
-                f"  {_diff_cell(m.diff)}"
-            )
+            m.diff = _diff_of(work, m)
+        print(
+            f"cosmic sample: {len(sample)} of {len(reachable)} reachable mutants ({len(mutants)} in all), "
+            f"seed {args.seed}",
+            flush=True,
+        )
+        runs.append(("cosmic", mutants, sample, ROOT / args.report))
+    if "semantic" in families:
+        reachable = [m for m in semantic if m.tests]
+        size = args.semantic_sample if args.semantic_sample > 0 else len(reachable)
+        sample = draw_sample(semantic, size, args.seed)
+        print(
+            f"semantic sample: {len(sample)} of {len(reachable)} reached by the tier ({len(semantic)} in scope), "
+            f"seed {args.seed}",
+            flush=True,
+        )
+        runs.append(("semantic", semantic, sample, ROOT / args.semantic_report))
+    if args.list:
+        for _, _, sample, _ in runs:
+            for m in sample:
+                print(f"  {m.key} {m.module}:{m.line} {m.function} ({len(m.tests)} tests)  {_diff_cell(m.diff)}")
         return 0
 
-    previous = {}
-    stem = ROOT / args.report
-    if stem.with_suffix(".json").is_file():
-        try:
-            previous = {
-                r["key"]: r["note"]
-                for r in json.loads(stem.with_suffix(".json").read_text())["mutants"]
-                if r.get("note") and r.get("outcome") == "survived"
-            }
-        except (ValueError, KeyError):
-            previous = {}
     log_dir = out / "logs"
     log_dir.mkdir(exist_ok=True)
     interrupted = False
-    try:
-        for i, m in enumerate(sample, 1):
-            head = f"[{i:>3}/{len(sample)}] {m.module}:{m.line} {m.function} {m.operator.removeprefix('core/')}"
-            print(f"{head} ({len(m.tests)} tests) ...", end=" ", flush=True)
-            run_mutant(
-                m,
-                work,
-                python,
-                baseline,
-                mapping,
-                args.mark,
-                args.threads,
-                args.timeout_factor,
-                args.timeout_base,
-                not args.no_confirm,
-                log_dir,
-            )
-            if m.outcome == "survived":
-                m.note = _note_for(m, previous)
-            detail = {"killed": f"by {m.killed_by}", "survived": m.note or _diff_cell(m.diff)}.get(m.outcome, m.note)
-            elapsed = time.monotonic() - started
-            print(f"{m.outcome.upper()} {detail} ({m.seconds:.0f} s; {elapsed / 60:.1f} min so far)", flush=True)
-    except KeyboardInterrupt:
-        interrupted = True
-        print("\ninterrupted: the copy is discarded; the working tree was never touched", flush=True)
+    results = []
+    for family, population, sample, stem in runs:
+        previous = {}
+        if stem.with_suffix(".json").is_file():
+            try:
+                previous = {
+                    r["key"]: r["note"]
+                    for r in json.loads(stem.with_suffix(".json").read_text())["mutants"]
+                    if r.get("note") and r.get("outcome") == "survived"
+                }
+            except (ValueError, KeyError):
+                previous = {}
+        family_started = time.monotonic()
+        if not interrupted:
+            try:
+                for i, m in enumerate(sample, 1):
+                    what = m.job_id if family == "semantic" else m.operator.removeprefix("core/")
+                    head = f"[{family} {i:>3}/{len(sample)}] {m.module}:{m.line} {m.function} {what}"
+                    print(f"{head} ({len(m.tests)} tests) ...", end=" ", flush=True)
+                    run_mutant(
+                        m,
+                        work,
+                        python,
+                        baseline,
+                        mapping,
+                        args.mark,
+                        args.threads,
+                        args.timeout_factor,
+                        args.timeout_base,
+                        not args.no_confirm,
+                        log_dir,
+                    )
+                    if m.outcome == "survived":
+                        m.note = _note_for(m, previous)
+                    detail = {"killed": f"by {m.killed_by}", "survived": m.note or _diff_cell(m.diff)}.get(
+                        m.outcome, m.note
+                    )
+                    elapsed = time.monotonic() - started
+                    print(
+                        f"{m.outcome.upper()} {detail} ({m.seconds:.0f} s; {elapsed / 60:.1f} min so far)", flush=True
+                    )
+            except KeyboardInterrupt:
+                interrupted = True
+                print("\ninterrupted: the copy is discarded; the working tree was never touched", flush=True)
+        if family == "cosmic":
+            _record_session(session, population)
+        info = {
+            "family": family,
+            "date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+            "commit": _git(),
+            "versions": _versions(),
+            "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+            "threads": args.threads,
+            "scope": scope,
+            "scope_narrowed": bool(wanted),
+            "interrupted": interrupted,
+            "left_out": dict(LEFT_OUT),
+            "sample": {
+                "size": len(sample),
+                "requested": args.sample if family == "cosmic" else args.semantic_sample,
+                "sampled": family == "cosmic" or 0 < args.semantic_sample < len([m for m in population if m.tests]),
+                "seed": args.seed,
+                "marker": args.mark,
+                "method": "stratified by module, proportional (largest remainder, >=1 per module), "
+                "random.Random(f'{seed}:{module}') over reachable mutants",
+                "timeout_base": args.timeout_base,
+                "timeout_factor": args.timeout_factor,
+                "confirm_survivors": not args.no_confirm,
+            },
+            "mapping": {m: mapping[m] for m in scope},
+            "wall_s": time.monotonic() - family_started,
+        }
+        if family == "semantic":
+            info["catalogue_size"] = len(population)
+            info["not_reached"] = [_row(m) for m in population if not m.tests]
+        target = out / f"interrupted_{family}" if interrupted else stem
+        counts = write_reports(target, info, population, sample, mapping, baseline)
+        print(f"{family} report: {os.path.relpath(target.with_suffix('.md'))} and .json", flush=True)
+        results.append((family, counts))
+    for family, counts in results:
+        print(f"{family}: {summary_line(counts)}", flush=True)
+    return 130 if interrupted else 0
+
+
+def _record_session(session: Path, mutants: list[Mutant]) -> None:
+    """Write each cosmic-ray mutant's outcome into cosmic-ray's session (``cr-report`` reads it)."""
     from cosmic_ray.work_db import use_db
     from cosmic_ray.work_item import TestOutcome, WorkerOutcome, WorkResult
 
@@ -1110,37 +1404,6 @@ def main(argv=None) -> int:
                 )
                 result = WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=why)
             db.set_result(item.job_id, result)
-    info = {
-        "date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-        "commit": _git(),
-        "versions": _versions(),
-        "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-        "threads": args.threads,
-        "scope": scope,
-        "scope_narrowed": bool(wanted),
-        "interrupted": interrupted,
-        "left_out": dict(LEFT_OUT),
-        "sample": {
-            "size": len(sample),
-            "requested": args.sample,
-            "seed": args.seed,
-            "marker": args.mark,
-            "method": "stratified by module, proportional (largest remainder, >=1 per module), "
-            "random.Random(f'{seed}:{module}') over reachable mutants",
-            "timeout_base": args.timeout_base,
-            "timeout_factor": args.timeout_factor,
-            "confirm_survivors": not args.no_confirm,
-        },
-        "mapping": {m: mapping[m] for m in scope},
-        "wall_s": time.monotonic() - started,
-    }
-    if interrupted:
-        stem = out / "interrupted"
-    counts = write_reports(stem, info, mutants, sample, mapping, baseline)
-    print(f"report: {os.path.relpath(stem.with_suffix('.md'))} and .json", flush=True)
-    print(summary_line(counts), flush=True)
-    return 130 if interrupted else 0
 
 
 if __name__ == "__main__":
