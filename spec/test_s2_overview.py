@@ -29,6 +29,78 @@ def _import_keras_with(backend: str):
 
 
 @claim(
+    "S2-high-level-api",
+    section="2",
+    says="Keras is a high-level Python API: a model is built, trained and optimised with little code.",
+    today="Holds: one statement each builds (Sequential), configures the optimisation (compile) and trains (fit) "
+    "a network; the three calls below fit a two-layer classifier, every weight updated by the optimiser.",
+    verdict=Verdict.HOLDS,
+)
+def test_high_level_api(evidence):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 8)).astype("float32")
+    y = (x[:, 0] + x[:, 1] > 0).astype("float32")
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, "relu"), keras.layers.Dense(1, "sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
+    before = [np.array(w) for w in model.get_weights()]
+    history = model.fit(x, y, epochs=20, batch_size=32, verbose=0).history
+    moved = [bool(np.any(np.array(a) != b)) for a, b in zip(model.get_weights(), before)]
+    evidence("loss: first / last epoch", (round(history["loss"][0], 4), round(history["loss"][-1], 4)))
+    evidence("training accuracy, last epoch", round(history["accuracy"][-1], 4))
+    evidence("weight arrays updated by fit()", f"{sum(moved)} of {len(moved)}")
+    assert history["loss"][-1] < 0.5 * history["loss"][0] and history["accuracy"][-1] > 0.9
+    assert all(moved)
+
+
+def _engine_gradient(layer, x):
+    """d sum(layer(x)) / d kernel, computed by the active engine's own automatic differentiation."""
+    name = keras.backend.backend()
+    if name == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            total = keras.ops.sum(layer(x))
+        return "tf.GradientTape", tape.gradient(total, layer.kernel.value)
+    if name == "jax":
+        import jax
+
+        def total(kernel):
+            outputs, _ = layer.stateless_call([kernel, layer.bias.value], [], x)
+            return keras.ops.sum(outputs)
+
+        return "jax.grad", jax.grad(total)(layer.kernel.value)
+    if name == "torch":
+        total = keras.ops.sum(layer(x))
+        total.backward()
+        return "torch autograd (backward)", layer.kernel.value.grad
+    pytest.skip(f"the {name} backend cannot differentiate: it is for inference only")
+
+
+@claim(
+    "S2-core-algorithms",
+    section="2",
+    says="Keras implements the core algorithms of deep learning itself, from the bottom up.",
+    today="Never so: Keras 2.3 called its backend for them (K.gradients was tf.gradients or theano's grad), and "
+    "Keras 3 has no differentiation of its own either: keras.ops has no grad function, and a layer's gradient is "
+    "computed by the engine's autodiff (tf.GradientTape, jax.grad, torch autograd), with the engine's kernels. "
+    "Keras is the layer above them (see S2-framework-and-engine).",
+    verdict=Verdict.REFUTED,
+)
+def test_core_algorithms_are_the_engines(evidence):
+    assert not any(hasattr(keras.ops, name) for name in ("grad", "gradient", "gradients", "value_and_grad"))
+    x = np.arange(6, dtype="float32").reshape(3, 2)
+    layer = keras.layers.Dense(4)
+    layer.build((None, 2))
+    by, gradient = _engine_gradient(layer, x)
+    gradient = keras.ops.convert_to_numpy(gradient)
+    evidence("gradient of sum(Dense(x)) w.r.t. the kernel computed by", by)
+    evidence("gradient", gradient.tolist())
+    # By hand: d sum(x W + b) / dW[i, j] = sum over the batch of x[:, i], whatever j.
+    np.testing.assert_allclose(gradient, np.repeat(x.sum(axis=0)[:, None], 4, axis=1))
+    evidence("keras.ops has grad / gradient / value_and_grad", False)
+
+
+@claim(
     "S2-backends-tf-cntk-theano",
     section="2",
     says="Keras runs on the mainstream backends TensorFlow, CNTK and Theano.",
@@ -50,37 +122,11 @@ def test_named_backends(evidence):
 
 
 @claim(
-    "S2-backends-more",
-    section="2",
-    says="Besides TensorFlow, Theano and CNTK, Keras also supports mxnet, keras.js, torch and PaddlePaddle.",
-    today="None of the four was a backend of the Keras the document names (2.3: TensorFlow, Theano, CNTK only; "
-    "mxnet ran only in a separate fork). Today torch is one (Keras 3, installed separately); mxnet and PaddlePaddle "
-    "are rejected like any unknown name; keras.js was a browser runtime for Keras 1/2 models, never a backend.",
-    verdict=Verdict.REFUTED,
-    qualifier="torch became a backend only in Keras 3",
-)
-def test_other_backends(evidence):
-    # torch is a known backend: Keras tries to import the engine itself.
-    code, last = _import_keras_with("torch")
-    if "torch" in backends.installed_backends():
-        assert code == 0 and last == "BACKEND=torch"
-    else:
-        assert code != 0 and last == "ModuleNotFoundError: No module named 'torch'"
-    evidence("torch", last)
-    for gone in ("mxnet", "paddlepaddle"):
-        code, last = _import_keras_with(gone)
-        assert code != 0 and last == f"ValueError: Unable to import backend : {gone}"
-        evidence(gone, last)
-    assert "torch" in backends.KERAS3_BACKENDS
-    evidence("keras 3 backends", ", ".join(backends.KERAS3_BACKENDS))
-
-
-@claim(
     "S2-latest-version",
     section="2",
     says="Keras 2.3.1 is the newest release and the richest in features.",
     today="2.3.1 (2019) was the last multi-backend Keras 2. The current line is Keras 3, installed here; "
-    "Keras 2 code (keras.models.Input, Adam(lr=...), merge()) no longer runs on it unchanged.",
+    "Keras 2.3 code (keras.models.Input, Adam(lr=...)) no longer runs on it unchanged.",
     verdict=Verdict.OBSOLETE,
 )
 def test_latest_version(evidence):
@@ -105,6 +151,31 @@ def test_framework_and_engine(evidence):
     expected_module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy"}
     assert native.startswith(expected_module[keras.backend.backend()])
     np.testing.assert_allclose(keras.ops.convert_to_numpy(product), np.full((2, 4), 3.0))
+
+
+@claim(
+    "S2-backends-more",
+    section="2",
+    says="Besides TensorFlow, Theano and CNTK, Keras also supports mxnet, keras.js, torch and PaddlePaddle.",
+    today="None of the four was a backend of the Keras the document names (2.3: TensorFlow, Theano, CNTK only; "
+    "mxnet ran only in a separate fork). Today torch is one (Keras 3, installed separately): Keras accepts the name "
+    "and imports the engine; mxnet, PaddlePaddle and keras.js are rejected like any unknown name (keras.js was a "
+    "browser runtime for Keras 1/2 models, never a backend).",
+    verdict=Verdict.REFUTED,
+    qualifier="torch became a backend only in Keras 3",
+)
+def test_other_backends(evidence):
+    # torch is a known backend: Keras tries to import the engine itself.
+    code, last = _import_keras_with("torch")
+    if "torch" in backends.installed_backends():
+        assert code == 0 and last == "BACKEND=torch"
+    else:
+        assert code != 0 and last == "ModuleNotFoundError: No module named 'torch'"
+    evidence("torch", last)
+    for gone in ("mxnet", "keras.js", "paddlepaddle"):
+        code, last = _import_keras_with(gone)
+        assert code != 0 and last == f"ValueError: Unable to import backend : {gone}"
+        evidence(gone, last)
 
 
 @claim(
@@ -162,6 +233,17 @@ def test_data_parallel_equals_single_device(evidence):
 
 # 中文版账本 (LEDGER.zh.md): each claim of this module in Chinese, keyed by claim id.
 ZH = {
+    "S2-high-level-api": {
+        "says": "Keras 是一个高级 Python API：用很少的代码就能完成模型的搭建、训练和优化。",
+        "today": "成立：搭建（Sequential）、配置优化（compile）、训练（fit）各只需一条语句；下面三个调用就训练好了一个两层分类器，"
+        "每个权重都由优化器更新过。",
+    },
+    "S2-core-algorithms": {
+        "says": "Keras 从底层自己实现了深度学习的各种核心算法。",
+        "today": "从来不是这样：Keras 2.3 调用后端来完成这些算法（K.gradients 就是 tf.gradients 或 theano 的 grad），"
+        "Keras 3 同样没有自己的求导：keras.ops 中没有 grad 函数，层的梯度由引擎的自动微分（tf.GradientTape、jax.grad、"
+        "torch autograd）和引擎的算子计算。Keras 是它们之上的一层（见 S2-framework-and-engine）。",
+    },
     "S2-backends-tf-cntk-theano": {
         "says": "Keras 运行在 TensorFlow、CNTK 和 Theano 这三个主流后端之上。",
         "today": "对 Keras 2.3 成立，它的后端正好是这三个。如今只剩 TensorFlow：Keras 3 接受 tensorflow、jax、torch、"
@@ -171,13 +253,13 @@ ZH = {
         "qualifier": "torch 直到 Keras 3 才成为后端",
         "says": "除了 TensorFlow、Theano 和 CNTK，Keras 还支持 mxnet、keras.js、torch 和 PaddlePaddle。",
         "today": "这四个都不是文中所说的 Keras（2.3，后端只有 TensorFlow、Theano、CNTK）的后端；mxnet 只在一个独立的分支里可用。"
-        "如今 torch 是后端之一（Keras 3，需另行安装）；mxnet 和 PaddlePaddle 会像任何未知名称一样被拒绝；"
-        "keras.js 是在浏览器中运行 Keras 1/2 模型的运行时，从来不是后端。",
+        "如今 torch 是后端之一（Keras 3，需另行安装）：Keras 接受这个名字并导入该引擎；mxnet、PaddlePaddle 和 keras.js "
+        "会像任何未知名称一样被拒绝（keras.js 是在浏览器中运行 Keras 1/2 模型的运行时，从来不是后端）。",
     },
     "S2-latest-version": {
         "says": "Keras 2.3.1 是最新版本，功能也最丰富。",
-        "today": "2.3.1（2019 年）是最后一个多后端的 Keras 2。当前版本线是 Keras 3，本环境安装的就是它；Keras 2 的代码"
-        "（keras.models.Input、Adam(lr=...)、merge()）不经修改已无法在上面运行。",
+        "today": "2.3.1（2019 年）是最后一个多后端的 Keras 2。当前版本线是 Keras 3，本环境安装的就是它；Keras 2.3 的代码"
+        "（keras.models.Input、Adam(lr=...)）不经修改已无法在上面运行。",
     },
     "S2-framework-and-engine": {
         "says": "Keras 由两部分组成：框架（模型、训练、测试）和负责实际计算的后端引擎。",

@@ -141,8 +141,7 @@ def recorded_fit(monkeypatch):
     "S4.1-model",
     section="4.1",
     says="Dense(512, relu) on 784 inputs (input_shape=(784,)), Dropout(0.5), Dense(10, softmax).",
-    today="Builds the same 407,050-parameter model, with a UserWarning for input_shape on a layer. "
-    "The 784 are input features (pixels), not 'channels' as the text calls them.",
+    today="Builds the same 407,050-parameter model, with a UserWarning for input_shape on a layer.",
     verdict=Verdict.DEPRECATED,
 )
 def test_model_as_written(evidence):
@@ -162,6 +161,30 @@ def test_model_as_written(evidence):
         _settings(reference) == _settings(model) == [("Dense", 512, "relu"), ("Dropout", 0.5), ("Dense", 10, "softmax")]
     )
     assert reference.input_shape == (None, 784) and reference.count_params() == 407050
+
+
+@claim(
+    "S4.1-input-channels",
+    section="4.1",
+    says="The first layer's input channels are set to 784 because each image is 28x28 grey.",
+    today="A grey image has one channel. The 784 are its pixels, flattened into 784 input features: the first Dense "
+    "kernel has one row per pixel, and reshaping a row back to 28x28 gives the image again. A convolution on the "
+    "same images sees (28, 28, 1): 1 channel.",
+    verdict=Verdict.REFUTED,
+)
+def test_input_channels(mnist, evidence):
+    (x_train, y_train), _ = mnist
+    rows, _ = mnist_mlp.prepare(x_train[:8], y_train[:8])
+    model = mnist_mlp.build_mlp()
+    kernel_shape = tuple(model.layers[0].kernel.shape)
+    conv = layers.Conv2D(4, 3)
+    conv.build((None, 28, 28, 1))
+    evidence("image array shape (no channel axis: one grey channel)", x_train.shape[1:])
+    evidence("first Dense kernel (input features, units)", kernel_shape)
+    evidence("Conv2D kernel on the images (height, width, channels, filters)", tuple(conv.kernel.shape))
+    assert x_train.shape[1:] == (28, 28) and kernel_shape == (784, 512)
+    np.testing.assert_array_equal(np.rint(rows.reshape(8, 28, 28) * 255), x_train[:8])
+    assert tuple(conv.kernel.shape)[2] == 1
 
 
 @claim(
@@ -297,8 +320,12 @@ ZH = {
     },
     "S4.1-model": {
         "says": "Dense(512, relu) 接收 784 个输入（input_shape=(784,)），然后是 Dropout(0.5)、Dense(10, softmax)。",
-        "today": "能构建出同样的 407,050 个参数的模型，但在层上使用 input_shape 会触发 UserWarning。"
-        "这 784 个是输入特征（像素），并不是文中所说的“通道”。",
+        "today": "能构建出同样的 407,050 个参数的模型，但在层上使用 input_shape 会触发 UserWarning。",
+    },
+    "S4.1-input-channels": {
+        "says": "第一层的输入通道数设为 784，因为每张图像是 28x28 的灰度图。",
+        "today": "灰度图只有一个通道。784 是它的像素数，展平成 784 个输入特征：第一个 Dense 层的 kernel 每个像素一行，"
+        "把一行重新变形为 28x28 就得到原图。对同样的图像做卷积时，输入是 (28, 28, 1)：1 个通道。",
     },
     "S4.1-compile": {
         "says": "使用 adam 优化器、分类交叉熵损失函数和准确率指标进行编译。",

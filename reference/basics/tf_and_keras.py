@@ -96,18 +96,54 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {str(error).splitlines()[0]}"
 
 
-def legacy_switch_outcome() -> dict[str, str]:
-    """What a learner's two usual spellings give in this interpreter (run it with TF_USE_LEGACY_KERAS=1).
+def _legacy_adam_lr() -> dict:
+    """Keras 2's ``Adam(lr=0.0002)`` through ``tf.keras`` when that is tf_keras: the learning rate it keeps, the
+    size of its first step on a one-weight-row model (Adam's first step moves each weight by about the learning
+    rate), and what it logs."""
+    import logging
+
+    import tensorflow as tf
+
+    said: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            said.append(record.getMessage())
+
+    handler = Collect()
+    logging.getLogger().addHandler(handler)
+    try:
+        optimizer = tf.keras.optimizers.Adam(lr=0.0002, beta_1=0.5)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    model = tf.keras.Sequential(
+        [tf.keras.Input((3,)), tf.keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")]
+    )
+    model.compile(optimizer=optimizer, loss="mse")
+    before = model.get_weights()[0].copy()
+    model.train_on_batch(np.ones((4, 3), "float32"), np.zeros((4, 1), "float32"))
+    return {
+        "learning rate kept": float(optimizer.learning_rate.numpy()),
+        "first step size": float(np.abs(model.get_weights()[0] - before).max()),
+        "logged": [line.split(",")[0] for line in said if "lr" in line],
+    }
+
+
+def legacy_switch_outcome() -> dict:
+    """What a learner's usual spellings give in this interpreter (run it with TF_USE_LEGACY_KERAS=1).
 
     The attribute path is tried first: a successful ``from tensorflow.keras... import`` binds
-    ``tf.keras`` to the module it found, which would hide what the lazy attribute does.
+    ``tf.keras`` to the module it found, which would hide what the lazy attribute does.  With the tf_keras
+    package installed it also reports what ``import keras`` is (the switch does not touch it), and what Keras 2's
+    ``Adam(lr=...)`` does through ``tf.keras``.
     """
     import os
 
     import tensorflow as tf
 
     outcome = {"TF_USE_LEGACY_KERAS": os.environ.get("TF_USE_LEGACY_KERAS", "")}
-    outcome["tf_keras package"] = "installed" if importlib.util.find_spec("tf_keras") else "not installed"
+    installed = importlib.util.find_spec("tf_keras") is not None
+    outcome["tf_keras package"] = "installed" if installed else "not installed"
     try:
         dense = tf.keras.layers.Dense
         outcome["tf.keras.layers.Dense"] = f"{dense.__module__}.{dense.__name__}"
@@ -123,6 +159,18 @@ def legacy_switch_outcome() -> dict[str, str]:
         )
     except ImportError as error:
         outcome["from tensorflow.keras.layers import Dense"] = _first_line(error)
+    if installed:
+        import keras  # noqa: PLC0415
+        import tf_keras  # noqa: PLC0415
+
+        outcome["tf_keras version"] = tf_keras.__version__
+        outcome["import keras gives"] = f"Keras {keras.__version__}"
+        try:
+            exec("from keras.models import Input, Model", {})
+            outcome["from keras.models import Input, Model"] = "imported"
+        except ImportError as error:
+            outcome["from keras.models import Input, Model"] = _first_line(error).split(" (")[0]
+        outcome["tf.keras.optimizers.Adam(lr=0.0002)"] = _legacy_adam_lr()
     return outcome
 
 
