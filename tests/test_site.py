@@ -20,8 +20,9 @@ import pytest
 from ledger.site import ROOT, SECTION_CODE, Site, anchor, build_site, slug
 from ledger.site_code import excerpt
 
-# The server and the browser talk over the loopback address only (pytest-socket blocks everything else).
-pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+# The server and the browser talk over the loopback address only (pytest-socket blocks everything else).  Building
+# the site and driving a browser takes minutes on the 2-core machine: the full tier runs it, the quick tier does not.
+pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"]), pytest.mark.slow]
 
 LEDGER = ROOT / "docs" / "ledger"
 SHOTS = ROOT / "build" / "site-screenshots"
