@@ -13,6 +13,46 @@ from reference.gans import dcgan
 from spec.dcgan_lesson import document_namespace, probe_every_backend, refused, tiny_gan
 
 
+def _document_compile_model(generator, discriminator):
+    """The steps of the document's compile_model(), in its order, with the two fixes it needs to run at all (its
+    names imported, S4.2-compile-model-code; learning_rate for lr, S4.2-adam-lr).  Like the document's, it returns
+    nothing."""
+    optimizer = keras.optimizers.Adam(learning_rate=0.0002, beta_1=0.5)
+    loss = keras.losses.BinaryCrossentropy(from_logits=True)
+    discriminator.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
+    noise = keras.Input(shape=(dcgan.LATENT_DIM,))
+    discriminator.trainable = False
+    combined = keras.Model(noise, discriminator(generator(noise)))
+    combined.compile(loss=loss, optimizer=optimizer)
+
+
+@claim(
+    "S4.2-compile-model-function",
+    section="4.2.3",
+    says="compile_model() compiles the generator and the discriminator with binary cross-entropy (and, the "
+    "subsection's opening adds, the accuracy metric).",
+    today="A wrong description of the document's own code: the function compiles the discriminator (with accuracy) "
+    "and a combined generator+discriminator model (without), never the generator itself, which needs no compile() "
+    "to predict. Run step by step (its code errors fixed): generator compiled False, discriminator True with "
+    "metrics ['accuracy'], and the function returns None, so the combined model is lost to the caller.",
+    verdict=Verdict.REFUTED,
+)
+def test_compile_model_function(evidence):
+    generator, discriminator = tiny_gan()
+    returned = _document_compile_model(generator, discriminator)
+    evidence("compiled: generator / discriminator", (generator.compiled, discriminator.compiled))
+    evidence(
+        "discriminator's compile config: loss, metrics",
+        (discriminator.get_compile_config()["loss"]["class_name"], discriminator.get_compile_config()["metrics"]),
+    )
+    evidence("compile_model() returns", repr(returned))
+    assert not generator.compiled and generator.get_compile_config() == {}
+    assert discriminator.compiled and discriminator.get_compile_config()["metrics"] == ["accuracy"]
+    assert discriminator.get_compile_config()["loss"]["class_name"] == "BinaryCrossentropy"
+    assert returned is None
+    assert generator.predict_on_batch(dcgan.generate_noise(2)).shape == (2, 32, 32, 3)  # no compile() needed
+
+
 @claim(
     "S4.2-adam-lr",
     section="4.2.3",
@@ -29,17 +69,16 @@ def test_adam_lr(evidence):
 
 
 @claim(
-    "S4.2-compile-model-function",
+    "S4.2-compile-model-code",
     section="4.2.3",
-    says="compile_model() compiles the generator and the discriminator with a binary cross-entropy loss.",
-    today="The function compiles the discriminator and the combined model, never the generator (which needs no "
-    "compile(): predict works without it), returns nothing, so the caller never gets `combined`, and uses "
-    "Adam, BinaryCrossentropy, Input and Model without importing them (NameError). reference.gans.dcgan."
+    says="The compile_model() code builds the optimizer, the loss, the discriminator and the combined model.",
+    today="As written it cannot run: it uses Adam, BinaryCrossentropy, Input and Model without importing them "
+    "(NameError), and it returns nothing, so the caller never gets `combined`. reference.gans.dcgan."
     "DocumentStyleTrainer keeps both compiled models, each with its own Adam(2e-4, beta_1=0.5) and a "
     "probability-space cross-entropy.",
     verdict=Verdict.CORRECTED,
 )
-def test_compile_model_function(evidence):
+def test_compile_model_code(evidence):
     namespace = document_namespace()
     missing = [name for name in ("Adam", "BinaryCrossentropy", "Input", "Model") if name not in namespace]
     evidence("used in compile_model but never imported by the document", missing)
@@ -125,8 +164,10 @@ def test_shared_optimizer(evidence):
     "change takes effect differs: TensorFlow reads the flag when a model's train function is first built (its "
     "first train_on_batch/fit after compile()) and ignores later changes until the next compile(); JAX raises "
     "ValueError at the next step; PyTorch honours it at once. DocumentStyleTrainer works on all three because it "
-    "always steps D while trainable and the combined model while D is frozen: each model in one state throughout.",
-    verdict=Verdict.OBSOLETE,
+    "always steps D while trainable and the combined model while D is frozen: each model in one state throughout. "
+    "The verdict is the rule's for code: the document's freezing is code that misbehaves today, like Adam(lr=) and "
+    "keras.models.Input, whatever Keras it was written for.",
+    verdict=Verdict.CORRECTED,
 )
 def test_freezing(evidence):
     results = probe_every_backend("freezing")
@@ -151,11 +192,16 @@ ZH = {
         "today": "Keras 3 拒绝 `lr`：ValueError。应写作 Adam(learning_rate=2e-4, beta_1=0.5)。",
     },
     "S4.2-compile-model-function": {
-        "says": "compile_model() 用二元交叉熵损失函数编译生成器和判别器。",
-        "today": "这个函数编译的是判别器和组合模型，从未编译生成器（生成器不需要 compile()：不编译也能 predict）；"
-        "它没有返回值，所以调用者拿不到 `combined`；而且它使用了 Adam、BinaryCrossentropy、Input 和 Model 却没有导入（NameError）。"
-        "reference.gans.dcgan.DocumentStyleTrainer 保留了两个已编译的模型，各自有自己的 Adam(2e-4, beta_1=0.5) "
-        "和在概率空间上计算的交叉熵。",
+        "says": "compile_model() 用二元交叉熵编译生成器和判别器（本小节开头还说用了 accuracy 评价函数）。",
+        "today": "这是对文中自己代码的错误描述：这个函数编译的是判别器（带 accuracy）和一个生成器加判别器的组合模型（不带），"
+        "从未编译生成器本身；生成器不需要 compile() 就能 predict。逐步运行（修好代码错误后）：生成器 compiled 为 False，"
+        "判别器为 True、metrics 为 ['accuracy']；函数返回 None，所以调用者拿不到组合模型。",
+    },
+    "S4.2-compile-model-code": {
+        "says": "compile_model() 的代码构建优化器、损失函数、判别器和组合模型。",
+        "today": "照原文无法运行：它使用了 Adam、BinaryCrossentropy、Input 和 Model 却没有导入（NameError），而且没有返回值，"
+        "所以调用者拿不到 `combined`。reference.gans.dcgan.DocumentStyleTrainer 保留了两个已编译的模型，各自有自己的 "
+        "Adam(2e-4, beta_1=0.5) 和在概率空间上计算的交叉熵。",
     },
     "S4.2-loss-from-logits": {
         "says": "对抗损失使用 BinaryCrossentropy(from_logits=True)，而判别器的最后却是 sigmoid。",
@@ -178,6 +224,7 @@ ZH = {
         "TensorFlow 在首次构建模型的训练函数时（compile() 之后第一次 train_on_batch/fit）读取这个标志，"
         "之后的修改在下一次 compile() 之前都被忽略；JAX 会在下一步抛出 ValueError；PyTorch 则立即生效。"
         "DocumentStyleTrainer 在三个后端上都能工作，因为它总是在判别器可训练时训练判别器，在判别器冻结时训练组合模型："
-        "每个模型自始至终只处于一种状态。",
+        "每个模型自始至终只处于一种状态。"
+        "按规则这是针对代码的判定：文中的冻结写法是今天会出错的代码，与 Adam(lr=) 和 keras.models.Input 一样，不论它原本是为哪个 Keras 写的。",
     },
 }
