@@ -63,6 +63,22 @@ site:
 docs-numbers:
 	$(BIN)/python -m ledger.measured
 
+# Another Keras release, measured without touching .venv: that release alone in build/keras-<version> (over
+# .venv's packages), the quick tier (MARK=... to change, MARK= for everything) into build/ledger-keras-<version>,
+# and a drift report against docs/ledger/ at the top of that ledger: make drift KERAS=3.14.0
+KERAS ?=
+MARK ?= not slow
+JOBS ?= 2
+.PHONY: drift releases
+drift:
+	@test -n "$(KERAS)" || { echo "usage: make drift KERAS=3.14.0 [MARK='not slow'] [JOBS=2]"; exit 2; }
+	$(BIN)/python -m ledger.releases drift $(KERAS) --mark "$(MARK)" -n $(JOBS)
+
+# The release matrix docs/releases/: the quick tier on each release, one after another (one worker each).
+RELEASES ?= 3.8.0 3.12.4 3.14.0 3.15.1
+releases:
+	$(BIN)/python -m ledger.releases matrix $(RELEASES) --mark "$(MARK)" -n 1 --out docs/releases
+
 bench:
 	$(BIN)/pytest benchmarks --benchmark-only
 
