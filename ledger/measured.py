@@ -6,7 +6,8 @@ copied range::
     {m:REPORT:PATH:STAT}          e.g. {m:mnist_mlp_seeds:tutorial_recipe/test_accuracy:range=.2%} -> 98.29-98.54%
 
 - ``REPORT``: a report's file stem; a ``*`` glob joins several (``ch1_overfit_seeds*``: every backend's runs);
-- ``PATH``: keys inside each seed's run, ``/``-separated (keys may hold dots and spaces); a path that starts
+- ``PATH``: keys inside each seed's run, ``/``-separated (keys may hold dots and spaces; ``.`` is the whole run, for
+  a reducer that combines several of its keys); a path that starts
   with ``@`` reads the report's ``constants`` instead; ``|reducer`` steps after it turn a list into one number
   (``REDUCERS``: ``first``, ``last``, ``min``, ``max``, ``peak_over_first``, ``x100``...);
 - ``STAT``: ``range`` (min-max over the seeds), ``min``, ``max``, ``value`` (one number), ``n`` (how many
@@ -44,6 +45,13 @@ def _finite(values):
     return [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
 
 
+def _recovered(result, batch):
+    def accuracy(size, rate):
+        return result[size][f"{rate} lr"]["test_accuracy"]
+
+    return (accuracy(batch, "scaled") - accuracy(batch, "fixed")) / (accuracy("16", "fixed") - accuracy(batch, "fixed"))
+
+
 REDUCERS = {
     "first": lambda v: v[0],
     "last": lambda v: v[-1],
@@ -62,6 +70,14 @@ REDUCERS = {
         / max(1, len(v) - 1 - v.index(min(v)))
     ),
     "augmented_gain": lambda v: v["augmented"]["test_accuracy"] - v["plain"]["test_accuracy"],
+    # share of the test accuracy lost against batch 16 that scaling the rate recovers (spec: TOC1.4-batch-size)
+    "recovered_256": lambda v: _recovered(v, "256"),
+    "recovered_1024": lambda v: _recovered(v, "1024"),
+    "step_ratios": lambda v: [b / a for a, b in zip(v, v[1:])],  # each layer's value over the one before it
+    "first_over_last": lambda v: v[0] / v[-1],
+    # a run's "with"/"without" pair (spec: TOC1.5 regularisation): path "." is the whole run
+    "kernel_norm_ratio": lambda v: v["with"]["hidden1_kernel_norm"] / v["without"]["hidden1_kernel_norm"],
+    "loss_gap_ratio": lambda v: v["with"]["loss_gap"] / v["without"]["loss_gap"],
     "x100": lambda v: v * 100,
     "per_1e4": lambda v: v / 1e4,
     "neg": lambda v: -v,
@@ -106,7 +122,7 @@ def values(report: str, path: str) -> list[float]:
             keys = path[1:].split("/")
         else:
             sources = list(data["runs"].values())
-            keys = path.split("/")
+            keys = [] if path == "." else path.split("/")
         for source in sources:
             try:
                 value = _walk(source, keys)

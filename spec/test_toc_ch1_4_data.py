@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from ledger import Verdict, claim
+from ledger.measured import threshold
 from reference.basics import augmentation, batch_size, splits
 from reference.basics.workflow import mnist_subset
 from reference.data import load_mnist
@@ -119,14 +120,15 @@ def test_updates_per_epoch(n, batch, evidence):
     assert sizes == 2 * ([batch] * (expected - 1) + [last])
 
 
-# Fixed epochs (3) on 4,000 MNIST images, SGD, seeds 0-2 (ch1_batch_size_seeds.json), test accuracy:
-#   batch:              16                 64                  256                1024
-#   lr 0.01 (fixed):    0.877 0.851 0.871  0.785 0.754 0.757   0.440 0.476 0.452  0.135 0.188 0.105
-#   lr 0.01 x b / 16:   (same)             0.874 0.842 0.867   0.871 0.844 0.867  0.709 0.698 0.688
-# Share of the loss (batch 16 - fixed) that scaling recovers: 256: 0.98-0.99; 1024: 0.76-0.77.
-SMALL_BATCH_MIN_ACCURACY = 0.8  # batch 16, worst seed 0.851
-LARGE_BATCH_MAX_ACCURACY = 0.3  # batch 1024 at the fixed rate, worst seed 0.188
-MIN_RECOVERED = {256: 0.9, 1024: 0.6}  # worst seeds 0.98 and 0.76
+# Fixed epochs (3) on 4,000 MNIST images, SGD, seeds 0-2 (docs/measurements/ch1_batch_size_seeds.json): per batch
+# size the test accuracy at lr 0.01 and at lr 0.01 x batch / 16, and the share of the accuracy lost against batch 16
+# that scaling the rate recovers (reducers recovered_256, recovered_1024 in ledger.measured).
+SMALL_BATCH_MIN_ACCURACY = threshold(0.8, "ch1_batch_size_seeds", "result/16/fixed lr/test_accuracy")
+LARGE_BATCH_MAX_ACCURACY = threshold(0.3, "ch1_batch_size_seeds", "result/1024/fixed lr/test_accuracy", side="above")
+MIN_RECOVERED = {
+    256: threshold(0.9, "ch1_batch_size_seeds", "result|recovered_256"),
+    1024: threshold(0.6, "ch1_batch_size_seeds", "result|recovered_1024"),
+}
 
 
 @pytest.mark.slow
@@ -136,8 +138,9 @@ MIN_RECOVERED = {256: 0.9, 1024: 0.6}  # worst seeds 0.98 and 0.76
     says="At a fixed number of epochs and a fixed learning rate, larger batches make fewer updates and reach lower "
     "accuracy; scaling the learning rate with the batch size recovers much of it.",
     today="Holds with SGD on 4,000 MNIST images for 3 epochs: batches of 16, 64, 256, 1024 make 750, 189, 48, 12 "
-    "updates and reach about 0.87, 0.77, 0.45, 0.14 test accuracy at lr 0.01; with lr 0.01 x batch / 16 they reach "
-    "0.87, 0.86, 0.86, 0.70: all of the loss recovered up to batch 256, about three quarters at 1024 (lr 0.64).",
+    "updates and reach {m:ch1_batch_size_seeds:result/16/fixed lr/test_accuracy:range=.2f}, {m:ch1_batch_size_seeds:result/64/fixed lr/test_accuracy:range=.2f}, {m:ch1_batch_size_seeds:result/256/fixed lr/test_accuracy:range=.2f}, {m:ch1_batch_size_seeds:result/1024/fixed lr/test_accuracy:range=.2f} test accuracy at lr 0.01 (3 seeds); with lr 0.01 x batch / 16 they reach "
+    "{m:ch1_batch_size_seeds:result/16/scaled lr/test_accuracy:range=.2f}, {m:ch1_batch_size_seeds:result/64/scaled lr/test_accuracy:range=.2f}, {m:ch1_batch_size_seeds:result/256/scaled lr/test_accuracy:range=.2f}, {m:ch1_batch_size_seeds:result/1024/scaled lr/test_accuracy:range=.2f}: nearly all of the loss recovered up to batch 256 ({m:ch1_batch_size_seeds:result|recovered_256:range=.0%}), about three "
+    "quarters at 1024 (lr 0.64; {m:ch1_batch_size_seeds:result|recovered_1024:range=.0%}).",
     verdict=Verdict.HOLDS,
 )
 def test_batch_size_and_learning_rate_scaling(evidence):
@@ -239,12 +242,10 @@ def test_augmentation_only_in_training(evidence):
         augmentation.augmenter(rotation=2)
 
 
-# A small CNN on 1,000 MNIST images, 40 epochs, Adam, 2,000 test images, seeds 0-2 (ch1_augmentation_seeds.json):
-#   test accuracy without augmentation 0.9455, 0.9525, 0.9445 (training accuracy 1.0)
-#                 with augmentation    0.9645, 0.9725, 0.9600 (training accuracy 0.95-0.97)
-#   gain 0.0190, 0.0200, 0.0155 (38, 40, 31 more test images right)
-AUGMENTED_MIN_ACCURACY = 0.955  # worst seed 0.960
-MIN_GAIN = 0.008  # worst seed 0.0155: about half of it
+# A small CNN on 1,000 MNIST images, 40 epochs, Adam, 2,000 test images, seeds 0-2
+# (docs/measurements/ch1_augmentation_seeds.json): test and training accuracy with and without augmentation.
+AUGMENTED_MIN_ACCURACY = threshold(0.955, "ch1_augmentation_seeds", "result/augmented/test_accuracy")
+MIN_GAIN = threshold(0.008, "ch1_augmentation_seeds", "result|augmented_gain")  # about half the worst seed's gain
 
 
 @pytest.mark.slow
@@ -253,8 +254,9 @@ MIN_GAIN = 0.008  # worst seed 0.0155: about half of it
     section="TOC 1.4",
     says="On a small training set, data augmentation reduces overfitting and improves test accuracy.",
     today="Holds on 1,000 MNIST images (small CNN, 40 epochs): without augmentation the CNN memorises the training "
-    "set (100% training accuracy) and reaches 0.944-0.953 test accuracy; with rotation, shift and zoom it reaches "
-    "0.960-0.973 (1.6-2.0 points better, 3 seeds) while never fitting the training images perfectly.",
+    "set (100% training accuracy) and reaches {m:ch1_augmentation_seeds:result/plain/test_accuracy:range=.3f} test accuracy; with rotation, shift and zoom it reaches "
+    "{m:ch1_augmentation_seeds:result/augmented/test_accuracy:range=.3f} ({m:ch1_augmentation_seeds:result|augmented_gain|x100:range=.1f} points better, {m:ch1_augmentation_seeds:result|augmented_gain:n} seeds) while never fitting the training images "
+    "perfectly.",
     verdict=Verdict.HOLDS,
 )
 def test_augmentation_improves_test_accuracy(evidence):
@@ -290,8 +292,9 @@ ZH = {
     "TOC1.4-batch-size": {
         "says": "在 epoch 数和学习率固定时，批越大，更新次数越少，准确率越低；让学习率随批大小成比例放大，可以找回大部分损失。",
         "today": "在 4,000 张 MNIST 图像上用 SGD 训练 3 个 epoch 成立：批大小 16、64、256、1024 分别做 750、189、48、12 次更新，"
-        "学习率 0.01 时测试准确率约为 0.87、0.77、0.45、0.14；学习率取 0.01 x 批大小 / 16 时为 0.87、0.86、0.86、0.70："
-        "批大小到 256 为止损失全部找回，1024（学习率 0.64）时找回约四分之三。",
+        "学习率 0.01 时测试准确率为 {m:ch1_batch_size_seeds:result/16/fixed lr/test_accuracy:range=.2f}、{m:ch1_batch_size_seeds:result/64/fixed lr/test_accuracy:range=.2f}、{m:ch1_batch_size_seeds:result/256/fixed lr/test_accuracy:range=.2f}、{m:ch1_batch_size_seeds:result/1024/fixed lr/test_accuracy:range=.2f}（3 个随机种子）；学习率取 0.01 x 批大小 / 16 时为 "
+        "{m:ch1_batch_size_seeds:result/16/scaled lr/test_accuracy:range=.2f}、{m:ch1_batch_size_seeds:result/64/scaled lr/test_accuracy:range=.2f}、{m:ch1_batch_size_seeds:result/256/scaled lr/test_accuracy:range=.2f}、{m:ch1_batch_size_seeds:result/1024/scaled lr/test_accuracy:range=.2f}：批大小到 256 为止损失几乎全部找回（{m:ch1_batch_size_seeds:result|recovered_256:range=.0%}），1024（学习率 0.64）时找回约四分之三"
+        "（{m:ch1_batch_size_seeds:result|recovered_1024:range=.0%}）。",
     },
     "TOC1.4-augmentation-train-only": {
         "qualifier": "不带 training= 直接调用时也会做增强",
@@ -303,7 +306,7 @@ ZH = {
     "TOC1.4-augmentation-helps": {
         "says": "训练集很小时，数据增强能减轻过拟合，提高测试准确率。",
         "today": "在 1,000 张 MNIST 图像上成立（小型 CNN，40 个 epoch）：不做增强时 CNN 把训练集背了下来（训练准确率 100%），"
-        "测试准确率为 0.944-0.953；加上旋转、平移和缩放后达到 0.960-0.973（3 个随机种子，高出 1.6-2.0 个百分点），"
+        "测试准确率为 {m:ch1_augmentation_seeds:result/plain/test_accuracy:range=.3f}；加上旋转、平移和缩放后达到 {m:ch1_augmentation_seeds:result/augmented/test_accuracy:range=.3f}（{m:ch1_augmentation_seeds:result|augmented_gain:n} 个随机种子，高出 {m:ch1_augmentation_seeds:result|augmented_gain|x100:range=.1f} 个百分点），"
         "同时它再也无法完美拟合训练图像。",
     },
 }

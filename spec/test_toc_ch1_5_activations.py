@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from ledger import Verdict, claim
+from ledger.measured import threshold
 from reference.basics import regularisation as reg
 from reference.figures import plt
 
@@ -109,9 +110,9 @@ def test_activation_ranges(name, evidence):
         )
 
 
-# seeds 0-2 (docs/measurements/ch1_vanishing_gradient_seeds.json): relu / sigmoid first-layer gradient norm
-# 32,553, 22,756, 36,719.  "Orders of magnitude": the threshold 1,000 sits 20x below the worst seed.
-VANISHING_MIN_RATIO = 1e3
+# seeds 0-2 (docs/measurements/ch1_vanishing_gradient_seeds.json): relu / sigmoid first-layer gradient norm.
+# "Orders of magnitude": the threshold 1,000 sits more than 20x below the worst seed.
+VANISHING_MIN_RATIO = threshold(1e3, "ch1_vanishing_gradient_seeds", "relu_over_sigmoid_first_layer")
 
 
 @claim(
@@ -120,9 +121,9 @@ VANISHING_MIN_RATIO = 1e3
     says="In a deep network with sigmoid activations the gradient vanishes on its way back to the first layers; "
     "relu avoids this.",
     today="Holds: in a 10-layer, 64-unit MLP on 256 MNIST digits the first layer's gradient norm is about 1e-6 with "
-    "sigmoid and about 0.035 with relu, a ratio of 2.3-3.7 x 10^4 over 3 seeds; with sigmoid it shrinks at every "
-    "layer from the output back to the input (by 1.7-5.6x per layer), while with relu and tanh the first layer gets "
-    "2.7-5x more than the last.",
+    "sigmoid and {m:ch1_vanishing_gradient_seeds:per_layer_gradient_norms/relu|first:range=.3f} with relu, a ratio of {m:ch1_vanishing_gradient_seeds:relu_over_sigmoid_first_layer|per_1e4:range=.1f} x 10^4 over {m:ch1_vanishing_gradient_seeds:relu_over_sigmoid_first_layer:n} seeds; with "
+    "sigmoid it shrinks at every layer from the output back to the input (by {m:ch1_vanishing_gradient_seeds:per_layer_gradient_norms/sigmoid|step_ratios:range=.1f}x per layer), while "
+    "with relu and tanh the first layer gets more than the last (relu {m:ch1_vanishing_gradient_seeds:per_layer_gradient_norms/relu|first_over_last:range=.1f}x, tanh {m:ch1_vanishing_gradient_seeds:per_layer_gradient_norms/tanh|first_over_last:range=.1f}x).",
     verdict=Verdict.HOLDS,
 )
 def test_vanishing_gradient(evidence):
@@ -199,9 +200,9 @@ def test_l2_adds_penalty(evidence):
     assert keras.regularizers.L2().get_config()["l2"] == pytest.approx(0.01)
 
 
-# seeds 0-2 (docs/measurements/ch1_l2_weight_norm_seeds.json), first hidden kernel's norm after 10 epochs on
-# 1,000 digits: L2(1e-3) 9.08, 9.03, 9.13; none 12.10, 12.04, 12.08 -> ratio 0.746-0.756.  Threshold 0.85.
-L2_MAX_NORM_RATIO = 0.85
+# seeds 0-2 (docs/measurements/ch1_l2_weight_norm_seeds.json): first hidden kernel's norm after 10 epochs on
+# 1,000 digits, with L2(1e-3) and without; the ratio with / without.
+L2_MAX_NORM_RATIO = threshold(0.85, "ch1_l2_weight_norm_seeds", ".|kernel_norm_ratio", side="above")
 
 
 @claim(
@@ -209,7 +210,8 @@ L2_MAX_NORM_RATIO = 0.85
     section="TOC 1.5",
     says="L2 regularisation (weight decay) keeps the weights smaller than training without it.",
     today="Holds: after 10 epochs on 1,000 MNIST digits (784-64-64-10, adam), L2(1e-3) leaves the first kernel's "
-    "norm at 0.75 of the unregularised one (9.1 vs 12.1; 3 seeds), at the same training accuracy (96%).",
+    "norm at {m:ch1_l2_weight_norm_seeds:.|kernel_norm_ratio:range=.2f} of the unregularised one ({m:ch1_l2_weight_norm_seeds:with/hidden1_kernel_norm:range=.1f} vs {m:ch1_l2_weight_norm_seeds:without/hidden1_kernel_norm:range=.1f}; {m:ch1_l2_weight_norm_seeds:with/hidden1_kernel_norm:n} seeds), at the "
+    "same training accuracy ({m:ch1_l2_weight_norm_seeds:with/train_accuracy:range=.0%}).",
     verdict=Verdict.HOLDS,
 )
 def test_l2_shrinks_weights(evidence):
@@ -257,12 +259,11 @@ def test_dropout_train_only(evidence):
 
 
 # seeds 0-2 (docs/measurements/ch1_dropout_gap_seeds.json), 1,000 digits, 784-256-256-10, 30 epochs, adam;
-# gap = validation loss - training loss, both by evaluate():
-#   dropout (input 0.2, hidden 0.5): 0.324, 0.328, 0.324     none: 0.448, 0.468, 0.432
-#   ratio dropout / none: 0.72, 0.70, 0.75.  Thresholds: ratio < 0.85, and a fixed line at 0.38 that
-#   separates the two groups by 0.05 on each side.
-DROPOUT_MAX_GAP_RATIO = 0.85
-GAP_LINE = 0.38
+# gap = validation loss - training loss, both by evaluate(), with dropout (input 0.2, hidden 0.5) and without.
+# Thresholds: the ratio with / without, and a fixed line between the two groups' gaps, clear of both.
+DROPOUT_MAX_GAP_RATIO = threshold(0.85, "ch1_dropout_gap_seeds", ".|loss_gap_ratio", side="above")
+GAP_LINE = threshold(0.38, "ch1_dropout_gap_seeds", "with/loss_gap", side="above")
+threshold(GAP_LINE, "ch1_dropout_gap_seeds", "without/loss_gap")
 
 
 @pytest.mark.slow
@@ -271,8 +272,8 @@ GAP_LINE = 0.38
     section="TOC 1.5",
     says="Dropout reduces overfitting: on small data it narrows the gap between training and validation performance.",
     today="Holds for the loss, modestly for accuracy: on 1,000 MNIST digits (30 epochs) dropout narrows the "
-    "validation-minus-training loss gap from 0.43-0.47 to 0.32-0.33 (3 seeds); both nets still fit the training set "
-    "(99.5-100%) and the accuracy gap narrows only from 10.9-11.5 to 10.2 points.",
+    "validation-minus-training loss gap from {m:ch1_dropout_gap_seeds:without/loss_gap:range=.2f} to {m:ch1_dropout_gap_seeds:with/loss_gap:range=.2f} ({m:ch1_dropout_gap_seeds:with/loss_gap:n} seeds); both nets still "
+    "fit the training set ({m:ch1_dropout_gap_seeds:with/train_accuracy:range=.1%} with dropout, {m:ch1_dropout_gap_seeds:without/train_accuracy:range=.1%} without) and the accuracy gap narrows only from {m:ch1_dropout_gap_seeds:without/accuracy_gap|x100:range=.1f} to {m:ch1_dropout_gap_seeds:with/accuracy_gap|x100:range=.1f} points.",
     verdict=Verdict.HOLDS,
     qualifier="on the loss; the accuracy gain is small",
 )
@@ -359,8 +360,9 @@ ZH = {
     "TOC1.5-vanishing-gradient": {
         "says": "在使用 sigmoid 激活函数的深层网络中，梯度在反向传到前面几层的途中会消失；relu 可以避免这一点。",
         "today": "成立：在 256 张 MNIST 图片上，一个 10 层、每层 64 个单元的 MLP，第一层的梯度范数用 sigmoid 时约为 1e-6，"
-        "用 relu 时约为 0.035，3 个随机种子下两者之比为 2.3-3.7 x 10^4；用 sigmoid 时梯度从输出层往输入层每经过一层就缩小"
-        "（每层缩小 1.7-5.6 倍）；用 relu 和 tanh 时，第一层得到的梯度反而是最后一层的 2.7-5 倍。",
+        "用 relu 时为 {m:ch1_vanishing_gradient_seeds:per_layer_gradient_norms/relu|first:range=.3f}，{m:ch1_vanishing_gradient_seeds:relu_over_sigmoid_first_layer:n} 个随机种子下两者之比为 {m:ch1_vanishing_gradient_seeds:relu_over_sigmoid_first_layer|per_1e4:range=.1f} x 10^4；用 sigmoid 时梯度从输出层"
+        "往输入层每经过一层就缩小（每层缩小 {m:ch1_vanishing_gradient_seeds:per_layer_gradient_norms/sigmoid|step_ratios:range=.1f} 倍）；用 relu 和 tanh 时，第一层得到的梯度反而比最后一层多"
+        "（relu 为 {m:ch1_vanishing_gradient_seeds:per_layer_gradient_norms/relu|first_over_last:range=.1f} 倍，tanh 为 {m:ch1_vanishing_gradient_seeds:per_layer_gradient_norms/tanh|first_over_last:range=.1f} 倍）。",
     },
     "TOC1.5-l2-adds-penalty": {
         "says": "L2 权重正则化会在要最小化的损失上加上 l2 乘以权重平方和。",
@@ -370,7 +372,7 @@ ZH = {
     "TOC1.5-l2-shrinks-weights": {
         "says": "L2 正则化（权重衰减）使权重比不加正则化训练时更小。",
         "today": "成立：在 1,000 张 MNIST 图片上训练 10 个 epoch（784-64-64-10，adam），L2(1e-3) 使第一层核的范数只有"
-        "不加正则化时的 0.75（9.1 对 12.1；3 个随机种子），训练准确率相同（96%）。",
+        "不加正则化时的 {m:ch1_l2_weight_norm_seeds:.|kernel_norm_ratio:range=.2f}（{m:ch1_l2_weight_norm_seeds:with/hidden1_kernel_norm:range=.1f} 对 {m:ch1_l2_weight_norm_seeds:without/hidden1_kernel_norm:range=.1f}；{m:ch1_l2_weight_norm_seeds:with/hidden1_kernel_norm:n} 个随机种子），训练准确率相同（{m:ch1_l2_weight_norm_seeds:with/train_accuracy:range=.0%}）。",
     },
     "TOC1.5-dropout-train-only": {
         "says": "Dropout 只在训练时把随机一部分单元置零；推理时这一层什么也不做。",
@@ -381,8 +383,8 @@ ZH = {
         "qualifier": "对损失成立；对准确率的改善很小",
         "says": "Dropout 能减轻过拟合：在小数据上，它能缩小训练表现与验证表现之间的差距。",
         "today": "对损失成立，对准确率只是略有改善：在 1,000 张 MNIST 图片上训练 30 个 epoch，dropout 把“验证损失减训练损失”"
-        "的差距从 0.43-0.47 缩小到 0.32-0.33（3 个随机种子）；两个网络都仍然拟合了训练集（99.5-100%），"
-        "准确率差距只从 10.9-11.5 个百分点缩小到 10.2 个百分点。",
+        "的差距从 {m:ch1_dropout_gap_seeds:without/loss_gap:range=.2f} 缩小到 {m:ch1_dropout_gap_seeds:with/loss_gap:range=.2f}（{m:ch1_dropout_gap_seeds:with/loss_gap:n} 个随机种子）；两个网络都仍然拟合了训练集（有 dropout 时 {m:ch1_dropout_gap_seeds:with/train_accuracy:range=.1%}，没有时 {m:ch1_dropout_gap_seeds:without/train_accuracy:range=.1%}），"
+        "准确率差距只从 {m:ch1_dropout_gap_seeds:without/accuracy_gap|x100:range=.1f} 个百分点缩小到 {m:ch1_dropout_gap_seeds:with/accuracy_gap|x100:range=.1f} 个百分点。",
     },
     "TOC1.5-batchnorm-train-vs-inference": {
         "says": "批归一化在训练时用当前批次的统计量做归一化，在推理时用这些统计量的滑动平均。",

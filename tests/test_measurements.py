@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Lesson modules whose claim texts and threshold comments quote measured ranges only through fields.  The
 # others still carry hand-copied ranges (issue 23, part 4: converted module by module).
 TEMPLATED = [
+    "spec.test_toc_ch1_2_workflow",
     "spec.test_toc_ch1_3_training",
+    "spec.test_toc_ch1_4_data",
+    "spec.test_toc_ch1_5_activations",
     "spec.test_toc_gans",
 ]
 # A hand-copied measured range: "98.29-98.54%", "0.70-0.71", "+0.5 to +1.1"; seed lists and digit spans
