@@ -19,6 +19,7 @@ import json
 import shutil
 from pathlib import Path
 
+from ledger.outcomes import preface
 from ledger.store import entry_from_json, sort_entries, write_ledger
 
 
@@ -69,13 +70,17 @@ def main(argv=None) -> int:
             shutil.copytree(folder / "figures", args.out / "figures", dirs_exist_ok=True)
     primary = next(iter(runs.values()))
     versions = {**primary["versions"], "backend": ", ".join(runs)}
+    # A run of part of the spec (the quick tier on JAX and PyTorch) says so at the top of the merged ledger.
+    partial = [f"{name}: {'; '.join(run['partial']['why'])}" for name, run in runs.items() if run.get("partial")]
+    tests = sum(run.get("tests", 0) for run in runs.values())
     write_ledger(
         args.out,
         entries,
         primary["not_testable"],
         versions,
         backends,
-        extra={"runs": {name: run["versions"] for name, run in runs.items()}},
+        extra={"runs": {name: {**run["versions"], "partial": run.get("partial")} for name, run in runs.items()}},
+        preface=preface(entries, {"why": partial, "ran": tests, "of": None} if partial else None),
     )
     drifted = sorted(
         {f"{b}: {cid}" for cid, per in backends.items() for b, v in per.items() if v["outcome"] == "DRIFTED"}

@@ -60,10 +60,10 @@ def env(version: str, root: Path = ROOT) -> Path:
     return python
 
 
-def run_spec(version: str, mark: str, workers: int, out: Path, root: Path = ROOT) -> int:
-    """The spec (``-m mark``) on Keras ``version`` into ``out``; pytest's exit status."""
+def run_spec(version: str, mark: str, workers: int, out: Path, root: Path = ROOT, select=()) -> int:
+    """The spec (``-m mark``; only ``select``, paths or node ids, if given) on Keras ``version`` into ``out``."""
     python = env(version, root)
-    command = [str(python), "-m", "pytest", "spec", "--ledger-dir", str(out), "--ledger-replace", "-q"]
+    command = [str(python), "-m", "pytest", *(select or ["spec"]), "--ledger-dir", str(out), "--ledger-replace", "-q"]
     command += ["-m", mark] if mark else []
     command += ["-n", str(workers)] if workers > 0 else ["-p", "no:xdist"]
     print("$", " ".join(command), flush=True)
@@ -110,9 +110,15 @@ def _cell(text: str) -> str:
 def render_matrix(runs: dict[str, dict], rows: list[dict], mark: str) -> str:
     versions = sorted(runs, key=_key)
     first = runs[versions[0]]["versions"]
+    partial = runs[versions[0]].get("partial")
     lines = [
         "# Keras 3 releases: where the claims' outcomes change",
         "",
+        *(
+            [f"> **Partial**: {'; '.join(partial['why'])} (the same selection on every release).", ""]
+            if partial
+            else []
+        ),
         f"The spec ({'-m ' + repr(mark) if mark else 'every claim'}) run on {len(versions)} Keras releases with "
         f"the same packages otherwise (backend {first.get('backend')}, numpy {first.get('numpy')}, python "
         f"{first.get('python')}; each release installed alone into build/keras-<version> over the main .venv). "
@@ -158,6 +164,7 @@ def main(argv=None) -> int:
     p_matrix.add_argument("versions", nargs="+")
     p_matrix.add_argument("--out", type=Path, default=ROOT / "docs" / "releases")
     p_matrix.add_argument("--reuse", action="store_true", help="use existing build/releases/keras-<v> ledgers")
+    p_matrix.add_argument("--select", nargs="*", default=[], help="spec paths or node ids instead of all of spec/")
     for p in (p_drift, p_matrix):
         p.add_argument("--mark", default="not slow", help="pytest -m expression ('' for the whole spec)")
         p.add_argument("-n", type=int, default=2, help="pytest-xdist workers (0: none)")
@@ -176,7 +183,7 @@ def main(argv=None) -> int:
     for version in sorted(args.versions, key=_key):
         out = ROOT / "build" / "releases" / f"keras-{version}"
         if not (args.reuse and (out / "ledger.json").is_file()):
-            run_spec(version, args.mark, args.n, out)
+            run_spec(version, args.mark, args.n, out, select=args.select)
         runs[version] = _load(out)
     rows = matrix(runs)
     args.out.mkdir(parents=True, exist_ok=True)
