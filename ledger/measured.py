@@ -78,6 +78,7 @@ REDUCERS = {
     # a run's "with"/"without" pair (spec: TOC1.5 regularisation): path "." is the whole run
     "kernel_norm_ratio": lambda v: v["with"]["hidden1_kernel_norm"] / v["without"]["hidden1_kernel_norm"],
     "loss_gap_ratio": lambda v: v["with"]["loss_gap"] / v["without"]["loss_gap"],
+    "eager_over_default": lambda v: v["run_eagerly"]["seconds"] / v["default"]["seconds"],  # TOC1.6
     "x100": lambda v: v * 100,
     "per_1e4": lambda v: v / 1e4,
     "neg": lambda v: -v,
