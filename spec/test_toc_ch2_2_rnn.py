@@ -17,19 +17,20 @@ import pytest
 from keras import layers
 
 from ledger import Verdict, claim
+from ledger.measured import threshold
 from reference.sequence import rnn
 from spec.shared_runs import shared_run
 
 # Adding problem, 30 steps, 2,000 sequences, 10 epochs (docs/measurements/ch2_adding_problem_seeds.json,
-# reference.sequence.rnn.measure_seeds, seeds 0-2): final validation MSE (baseline 1/6 = 0.1667)
-# LSTM 0.0018, 0.0027, 0.0024; GRU 0.0004, 0.0005, 0.0013; SimpleRNN 0.159, 0.174, 0.137.
-# Learned: below a tenth of the baseline, 0.0167 (the worst gated run is 6 times under it).
-LEARNED_BELOW = 0.1 * rnn.ADDING_BASELINE_MSE
-# Not learned: above 60% of the baseline, 0.100 (the best SimpleRNN run, 0.137, is 0.037 above it).
-NOT_LEARNED_ABOVE = 0.6 * rnn.ADDING_BASELINE_MSE
-# MNIST row by row (docs/measurements/ch2_mnist_rows_lstm_seeds.json), LSTM(64), 2 epochs on 60,000 digits:
-# test accuracy 96.42%, 96.56%, 96.41% (seeds 0-2); threshold 1.4 points under the worst seed.
-ROWS_THRESHOLD = 0.95
+# reference.sequence.rnn.measure_seeds, seeds 0-2): validation MSE per epoch per cell (baseline 1/6 = 0.1667).
+# Learned: below a tenth of the baseline, 0.0167 (several times above the worst gated run).
+LEARNED_BELOW = threshold(0.1 * rnn.ADDING_BASELINE_MSE, "ch2_adding_problem_seeds", "LSTM/val_mse|last", side="above")
+threshold(LEARNED_BELOW, "ch2_adding_problem_seeds", "GRU/val_mse|last", side="above")
+# Not learned: above 60% of the baseline, 0.100 (below the best SimpleRNN run).
+NOT_LEARNED_ABOVE = threshold(0.6 * rnn.ADDING_BASELINE_MSE, "ch2_adding_problem_seeds", "SimpleRNN/val_mse|last")
+# MNIST row by row (docs/measurements/ch2_mnist_rows_lstm_seeds.json), LSTM(64), 2 epochs on 60,000 digits, seeds
+# 0-2; threshold more than a point under the worst seed.
+ROWS_THRESHOLD = threshold(0.95, "ch2_mnist_rows_lstm_seeds", "test_accuracy")
 
 
 @claim(
@@ -175,8 +176,9 @@ def _memory_runs():
     section="TOC 2.2",
     says="LSTM and GRU can learn dependencies across many steps; a plain SimpleRNN cannot (vanishing gradients).",
     today="Holds on the adding problem with 30 steps: after 10 epochs on 2,000 sequences LSTM and GRU reach a "
-    "validation MSE of 0.0004-0.0027 over 3 seeds, 60-400 times below the 0.167 of always answering the mean, while "
-    "the SimpleRNN stays at 0.137-0.174.",
+    "validation MSE of {m:ch2_adding_problem_seeds:LSTM/val_mse|last:range=.4f} (LSTM) and {m:ch2_adding_problem_seeds:GRU/val_mse|last:range=.4f} (GRU) over {m:ch2_adding_problem_seeds:LSTM/val_mse|last:n} seeds, tens to "
+    "hundreds of times below the {m:ch2_adding_problem_seeds:@baseline_mse:value=.3f} of always answering the mean, while the SimpleRNN stays at "
+    "{m:ch2_adding_problem_seeds:SimpleRNN/val_mse|last:range=.3f}.",
     verdict=Verdict.HOLDS,
 )
 def test_long_memory(evidence):
@@ -200,8 +202,8 @@ def test_long_memory(evidence):
     section="TOC 2.2",
     says="An RNN can classify images read as sequences: an LSTM reading MNIST row by row (28 steps of 28 pixels) "
     "classifies the digits well.",
-    today="Holds: LSTM(64) (24,458 parameters), 2 epochs on 60,000 digits, 96.41-96.56% test accuracy over 3 "
-    "seeds (threshold 95%).",
+    today="Holds: LSTM(64) (24,458 parameters), 2 epochs on 60,000 digits, {m:ch2_mnist_rows_lstm_seeds:test_accuracy:range=.2%} test accuracy over "
+    "{m:ch2_mnist_rows_lstm_seeds:test_accuracy:n} seeds (threshold 95%).",
     verdict=Verdict.HOLDS,
 )
 def test_mnist_rows(evidence):
@@ -239,11 +241,12 @@ ZH = {
     },
     "TOC2.2-long-memory": {
         "says": "LSTM 和 GRU 能学会跨越很多时间步的依赖；普通的 SimpleRNN 做不到（梯度消失）。",
-        "today": "在 30 步的加法问题上成立：用 2,000 个序列训练 10 个 epoch 后，3 个随机种子中 LSTM 和 GRU 的验证 MSE 为 "
-        "0.0004-0.0027，比始终回答均值的 0.167 低 60-400 倍，而 SimpleRNN 停留在 0.137-0.174。",
+        "today": "在 30 步的加法问题上成立：用 2,000 个序列训练 10 个 epoch 后，{m:ch2_adding_problem_seeds:LSTM/val_mse|last:n} 个随机种子中 LSTM 的验证 MSE 为 "
+        "{m:ch2_adding_problem_seeds:LSTM/val_mse|last:range=.4f}，GRU 为 {m:ch2_adding_problem_seeds:GRU/val_mse|last:range=.4f}，比始终回答均值的 {m:ch2_adding_problem_seeds:@baseline_mse:value=.3f} 低几十到几百倍，而 SimpleRNN "
+        "停留在 {m:ch2_adding_problem_seeds:SimpleRNN/val_mse|last:range=.3f}。",
     },
     "TOC2.2-mnist-rows": {
         "says": "RNN 可以把图像当作序列来分类：一个逐行读取 MNIST（28 步，每步 28 个像素）的 LSTM 能很好地识别数字。",
-        "today": "成立：LSTM(64)（24,458 个参数）在 60,000 个数字上训练 2 个 epoch，3 个随机种子的测试准确率为 96.41-96.56%（阈值 95%）。",
+        "today": "成立：LSTM(64)（24,458 个参数）在 60,000 个数字上训练 2 个 epoch，{m:ch2_mnist_rows_lstm_seeds:test_accuracy:n} 个随机种子的测试准确率为 {m:ch2_mnist_rows_lstm_seeds:test_accuracy:range=.2%}（阈值 95%）。",
     },
 }

@@ -19,6 +19,8 @@ TEMPLATED = [
     "spec.test_toc_ch1_4_data",
     "spec.test_toc_ch1_5_activations",
     "spec.test_toc_ch1_6_compile",
+    "spec.test_toc_ch2_1_cnn",
+    "spec.test_toc_ch2_2_rnn",
     "spec.test_toc_gans",
 ]
 # A hand-copied measured range: "98.29-98.54%", "0.70-0.71", "+0.5 to +1.1"; seed lists and digit spans
