@@ -79,6 +79,12 @@ REDUCERS = {
     "kernel_norm_ratio": lambda v: v["with"]["hidden1_kernel_norm"] / v["without"]["hidden1_kernel_norm"],
     "loss_gap_ratio": lambda v: v["with"]["loss_gap"] / v["without"]["loss_gap"],
     "eager_over_default": lambda v: v["run_eagerly"]["seconds"] / v["default"]["seconds"],  # TOC1.6
+    "transfer_gain": lambda v: v["transfer"] - v["scratch"],  # TOC2.3-few-labels
+    # TOC2.4-temperature-likelihood: how far T <= 0.5 sits above T = 1.0, and T = 0.2 over T = 0.5
+    "low_temperature_lead": lambda v: (
+        min(v["log_likelihood"]["0.2"], v["log_likelihood"]["0.5"]) - v["log_likelihood"]["1.0"]
+    ),
+    "t02_over_t05": lambda v: v["log_likelihood"]["0.2"] - v["log_likelihood"]["0.5"],
     "x100": lambda v: v * 100,
     "per_1e4": lambda v: v / 1e4,
     "neg": lambda v: -v,

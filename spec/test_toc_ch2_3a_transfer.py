@@ -15,24 +15,25 @@ import pytest
 from keras import layers
 
 from ledger import Verdict, claim
+from ledger.measured import threshold
 from reference.data import load_mnist
 from reference.vision import transfer
 from spec.shared_runs import shared_run
 from spec.support import largest_change, weights_of
 
 # docs/measurements/ch2_transfer_seeds.json (reference.vision.transfer.measure_seeds, seeds 0-2), 2 epochs per stage:
-# digits 0-4: 99.55%, 99.75%, 99.69% (threshold 99.3%, 0.25 points under the worst seed; the old example: 99.8%
-# after 5 epochs); digits 5-9 with frozen features: 98.91%, 98.56%, 99.01% (threshold 98.0%; the example: 99.2%).
-FIRST_THRESHOLD = 0.993
-SECOND_THRESHOLD = 0.980
-# 20 labelled images per class of 5-9, 20 epochs, accuracy on all 4,861 test digits 5-9:
-# transfer 93.09%, 89.98%, 92.12% vs scratch 88.91%, 85.87%, 89.14%: gaps 4.2, 4.1, 3.0 points;
-# the claim asks for at least 2 points (1.0 point under the smallest gap).
-FEW_LABEL_GAP = 0.02
-# docs/measurements/ch2_adadelta_default_seeds.json: one epoch on 1,024 digits 0-4, accuracy on 1,000 test digits:
-# "adadelta" 29.0%, 17.5%, 31.0% (chance: 20%); Adadelta(learning_rate=1.0) 91.0%, 90.4%, 93.5%.
-ADADELTA_STRING_BELOW = 0.45
-ADADELTA_ONE_ABOVE = 0.85
+# digits 0-4 (the old example: 99.8% after 5 epochs), then 5-9 with frozen features (the example: 99.2%).
+FIRST_THRESHOLD = threshold(0.993, "ch2_transfer_seeds", "first_accuracy")
+SECOND_THRESHOLD = threshold(0.980, "ch2_transfer_seeds", "second_accuracy")
+# 20 labelled images per class of 5-9, 20 epochs, accuracy on all 4,861 test digits 5-9, transfer vs scratch
+# ("few/final"): the claim asks for at least 2 points, about a point under the smallest gap.
+FEW_LABEL_GAP = threshold(0.02, "ch2_transfer_seeds", "few/final|transfer_gain")
+# docs/measurements/ch2_adadelta_default_seeds.json: one epoch on 1,024 digits 0-4, accuracy on 1,000 test digits,
+# the "adadelta" string (chance: 20%) against Adadelta(learning_rate=1.0).
+ADADELTA_STRING_BELOW = threshold(
+    0.45, "ch2_adadelta_default_seeds", "adadelta string (learning_rate 0.001)", side="above"
+)
+ADADELTA_ONE_ABOVE = threshold(0.85, "ch2_adadelta_default_seeds", "Adadelta(learning_rate=1.0)")
 
 
 def slow_on_torch(test):
@@ -181,8 +182,8 @@ def test_training_false_after_unfreezing(rng, evidence):
     qualifier="fix: Adadelta(learning_rate=1.0)",
     says="The classic MNIST transfer example compiles with optimizer='adadelta' (Adadelta needs no learning rate) "
     "and learns the digits within an epoch.",
-    today="The string now means Adadelta(learning_rate=0.001) (Keras 2.0-2.2: 1.0). One epoch on 1,024 digits 0-4 "
-    "gives 17-31% (chance 20%) against 90-94% with learning_rate=1.0, over 3 seeds.",
+    today="The string now means Adadelta(learning_rate=0.001) (Keras 2.0 through 2.2: 1.0). One epoch on 1,024 digits 0-4 "
+    "gives {m:ch2_adadelta_default_seeds:adadelta string (learning_rate 0.001):range=.0%} (chance 20%) against {m:ch2_adadelta_default_seeds:Adadelta(learning_rate=1.0):range=.0%} with learning_rate=1.0, over {m:ch2_adadelta_default_seeds:Adadelta(learning_rate=1.0):n} seeds.",
     verdict=Verdict.CORRECTED,
 )
 @slow_on_torch
@@ -207,8 +208,8 @@ def test_adadelta_default(evidence):
     qualifier="2 epochs per stage instead of 5",
     says="(anchor) Keras's mnist_transfer_cnn example: a convnet trained on digits 0-4 reaches 99.8%; with its "
     "convolutional layers frozen and a head trained on 5-9, 99.2%.",
-    today="Reproduced within a few tenths with 2 epochs per stage (adam): 99.55-99.75% on 0-4 and 98.56-99.01% on "
-    "5-9 over 3 seeds (thresholds 99.3% and 98.0%).",
+    today="Reproduced within a few tenths with 2 epochs per stage (adam): "
+    "{m:ch2_transfer_seeds:first_accuracy:range=.2%} on 0-4 and {m:ch2_transfer_seeds:second_accuracy:range=.2%} on 5-9 over {m:ch2_transfer_seeds:first_accuracy:n} seeds (thresholds 99.3% and 98.0%).",
     verdict=Verdict.HOLDS,
 )
 def test_transfer_anchor(evidence):
@@ -245,8 +246,8 @@ def test_only_head_trains(evidence):
     "TOC2.3-few-labels",
     section="TOC 2.3",
     says="With few labels for the new task, the transferred network beats the same network trained from scratch.",
-    today="Holds: with 20 labelled images per digit of 5-9, frozen 0-4 features and a new head reach 90.0-93.1% "
-    "against 85.9-89.1% from scratch (3 seeds), and lead from the first epoch.",
+    today="Holds: with 20 labelled images per digit of 5-9, frozen 0-4 features and a new head reach "
+    "{m:ch2_transfer_seeds:few/final/transfer:range=.1%} against {m:ch2_transfer_seeds:few/final/scratch:range=.1%} from scratch ({m:ch2_transfer_seeds:first_accuracy:n} seeds), and lead from the first epoch.",
     verdict=Verdict.HOLDS,
 )
 def test_few_labels(evidence):
@@ -294,15 +295,15 @@ ZH = {
     "TOC2.3-adadelta-default": {
         "qualifier": "修正：Adadelta(learning_rate=1.0)",
         "says": "经典的 MNIST 迁移学习示例用 optimizer='adadelta' 编译（Adadelta 不需要设置学习率），一个 epoch 内就能学会识别数字。",
-        "today": "这个字符串现在表示 Adadelta(learning_rate=0.001)（Keras 2.0-2.2 为 1.0）。在 1,024 个数字 0-4 上训练一个 epoch，"
-        "3 个随机种子的准确率只有 17-31%（随机猜测为 20%），而 learning_rate=1.0 时为 90-94%。",
+        "today": "这个字符串现在表示 Adadelta(learning_rate=0.001)（Keras 2.0 至 2.2 为 1.0）。在 1,024 个数字 0-4 上训练一个 epoch，"
+        "{m:ch2_adadelta_default_seeds:Adadelta(learning_rate=1.0):n} 个随机种子的准确率只有 {m:ch2_adadelta_default_seeds:adadelta string (learning_rate 0.001):range=.0%}（随机猜测为 20%），而 learning_rate=1.0 时为 {m:ch2_adadelta_default_seeds:Adadelta(learning_rate=1.0):range=.0%}。",
     },
     "TOC2.3-transfer-anchor": {
         "qualifier": "每个阶段训练 2 个 epoch 而不是 5 个",
         "says": "（参照基准）Keras 的 mnist_transfer_cnn 示例：在数字 0-4 上训练的卷积网络达到 99.8%；冻结其卷积层、"
         "在 5-9 上训练分类头后达到 99.2%。",
-        "today": "每个阶段训练 2 个 epoch（adam），结果与之相差不过零点几个百分点：3 个随机种子在 0-4 上为 99.55-99.75%，"
-        "在 5-9 上为 98.56-99.01%（阈值分别为 99.3% 和 98.0%）。",
+        "today": "每个阶段训练 2 个 epoch（adam），结果与之相差不过零点几个百分点："
+        "{m:ch2_transfer_seeds:first_accuracy:n} 个随机种子在 0-4 上为 {m:ch2_transfer_seeds:first_accuracy:range=.2%}，在 5-9 上为 {m:ch2_transfer_seeds:second_accuracy:range=.2%}（阈值分别为 99.3% 和 98.0%）。",
     },
     "TOC2.3-only-head-trains": {
         "says": "在迁移阶段只有新的分类头在学习：被冻结的卷积层在这一阶段结束时与第一个任务结束时完全一样。",
@@ -311,7 +312,7 @@ ZH = {
     },
     "TOC2.3-few-labels": {
         "says": "当新任务只有很少的标签时，迁移过来的网络胜过从零开始训练的同一个网络。",
-        "today": "成立：数字 5-9 每类只有 20 张带标签的图像时，冻结的 0-4 特征加新分类头达到 90.0-93.1%，"
-        "从零训练为 85.9-89.1%（3 个随机种子），并且从第一个 epoch 起就领先。",
+        "today": "成立：数字 5-9 每类只有 20 张带标签的图像时，冻结的 0-4 特征加新分类头达到 "
+        "{m:ch2_transfer_seeds:few/final/transfer:range=.1%}，从零训练为 {m:ch2_transfer_seeds:few/final/scratch:range=.1%}（{m:ch2_transfer_seeds:first_accuracy:n} 个随机种子），并且从第一个 epoch 起就领先。",
     },
 }

@@ -21,6 +21,9 @@ TEMPLATED = [
     "spec.test_toc_ch1_6_compile",
     "spec.test_toc_ch2_1_cnn",
     "spec.test_toc_ch2_2_rnn",
+    "spec.test_toc_ch2_3a_transfer",
+    "spec.test_toc_ch2_3b_detection",
+    "spec.test_toc_ch2_4_text_generation",
     "spec.test_toc_gans",
 ]
 # A hand-copied measured range: "98.29-98.54%", "0.70-0.71", "+0.5 to +1.1"; seed lists and digit spans
