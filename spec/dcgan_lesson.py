@@ -43,6 +43,10 @@ def document_namespace() -> dict:
     return namespace
 
 
+class ProbeCrashed(RuntimeError):
+    """A backend probe's interpreter exited with an error instead of printing its result."""
+
+
 def probe_every_backend(name: str) -> dict:
     """Run spec.backend_probes.<name> on every installed backend that can train, each in its own interpreter."""
     results = {}
@@ -50,7 +54,9 @@ def probe_every_backend(name: str) -> dict:
         if backend in ("numpy", "openvino"):  # inference-only backends cannot train
             continue
         done = backends.run_with_backend(backend, "spec.backend_probes", name)
-        assert done.returncode == 0, done.stderr[-1500:]
+        if done.returncode != 0:  # a crashed probe is a broken claim in the ledger, not a drifted one
+            lines = done.stderr.strip().splitlines() or [""]
+            raise ProbeCrashed(f"{name} on {backend} exited with {done.returncode}: {lines[-1]}\n{done.stderr[-1500:]}")
         results[backend] = json.loads(done.stdout.strip().splitlines()[-1])
     return results
 

@@ -203,7 +203,7 @@ def test_compile(mnist, evidence):
     first, last = returned[0], returned[-1]
     evidence("loss on one batch: first vs 11th step", f"{first['loss']:.4f} -> {last['loss']:.4f}")
     # Each step's own loss on Keras >= 3.15; a running mean of them on 3.0-3.14 (S4.2-train-on-batch-returns).
-    evidence("loss returned by each of the 11 steps", [round(r["loss"], 4) for r in returned])
+    evidence("loss returned by each of the 11 steps", [round(float(r["loss"]), 4) for r in returned])
     assert sorted(last) == ["accuracy", "loss"] and last["loss"] < first["loss"]
     assert type(model.optimizer).__name__ == "Adam"
 
