@@ -27,6 +27,14 @@ a 2-core machine and a TensorFlow test suite need:
   and a wall-clock limit of ``timeout_base + timeout_factor x`` (baseline seconds of the selected tests);
   on expiry the whole process group is killed and the mutant counts as a timeout.
 
+* **Two families.**  ``--family cosmic`` (cosmic-ray's syntactic operators), ``--family semantic`` (ours:
+  ``tools/semantic_mutants.toml``, the ML bugs a maintainer makes, such as a leak between splits, a dropped
+  scaling, a saturating GAN loss or a CSV read by position; each one text edit, applied to the copy by replacing
+  its ``find``, which must occur exactly once) or ``both`` (the default).  Both go through the same baseline,
+  the same selection by coverage of the edited lines and the same runs; each family has its own report and
+  kill rate, per chapter (``docs/measurements/mutation_semantic.md`` for ours).  ``--ids`` runs chosen
+  semantic mutants; ``--tests`` restricts a run to some test files (to confirm that a new pin kills its mutant).
+
 The report (``docs/measurements/mutation.md`` and ``.json``) lists every survivor with its one-line diff
 and a reason: ``tools/mutation_notes.json`` holds the reasons found so far ("equivalent: ..." mutants are left out of
 the kill rate; "not pinned: ..." ones are real gaps in the spec).  The kill rate is
@@ -1067,6 +1075,12 @@ def _markdown_semantic(p: dict) -> str:
         f"{c['equivalent']} survivors judged equivalent, {c['error']} errors; raw rate {c['raw_kill_rate']:.1f}%). "
         f"Catalogue: {p['catalogue_size']} mutants in scope; tried {c['tried']}"
         + (f" (a sample of {p['sample']['size']}, seed {p['sample']['seed']})" if p["sample"].get("sampled") else "")
+        + (f" (chosen with --ids: {len(p['sample']['ids'])})" if p["sample"].get("ids") else "")
+        + (
+            f", against {', '.join(p['tests_only'])} only (a survivor there may still be killed by the spec)"
+            if p.get("tests_only")
+            else ""
+        )
         + f"; {len(unreached)} sit on lines the quick tier never runs (listed below, not run).",
         "",
         f"Time: baseline {t['baseline_s']:.0f} s{' (cached)' if t['baseline_cached'] else ''}, mutants "
@@ -1179,6 +1193,12 @@ def parse_args(argv=None):
         default=int(env("MUTANTS_SEMANTIC_SAMPLE") or 0),
         help="semantic mutants to run, stratified by module (0: every one the tier reaches)",
     )
+    parser.add_argument(
+        "--tests",
+        default="",
+        help="comma-separated test files to restrict the run to (default: every spec and test module that "
+        "imports the mutated module); a mutant killed there is killed, a survivor is only a survivor of those",
+    )
     parser.add_argument("--ids", default="", help="comma-separated semantic mutant ids to run (default: all)")
     parser.add_argument(
         "--semantic-report",
@@ -1239,9 +1259,11 @@ def main(argv=None) -> int:
         mutants = enumerate_mutants(work, scope, session)
         print(f"cosmic-ray: {len(mutants)} mutants in {len(scope)} modules", flush=True)
     semantic: list[Mutant] = []
+    ids = {i.strip() for i in args.ids.split(",") if i.strip()}
+    catalogue_in_scope = 0
     if "semantic" in families:
         semantic = load_semantic(work, scope)
-        ids = {i.strip() for i in args.ids.split(",") if i.strip()}
+        catalogue_in_scope = len(semantic)
         if ids:
             missing = ids - {m.job_id for m in semantic}
             if missing:
@@ -1252,6 +1274,9 @@ def main(argv=None) -> int:
     if "semantic" in families and "cosmic" not in families:
         # only the spec modules that import a module a semantic mutant edits
         spec_files = sorted({s for m in semantic for s in mapping[m.module]})
+    only = [t.strip() for t in args.tests.split(",") if t.strip()]
+    if only:  # e.g. confirm that new pins kill their mutants without the whole spec's baseline
+        spec_files = [f for f in spec_files if f in only]
     if not spec_files:
         sys.exit("no spec module imports the modules in scope; nothing to run")
     baseline = run_baseline(work, out, python, spec_files, args.mark, args.threads, not args.no_cache)
@@ -1362,7 +1387,9 @@ def main(argv=None) -> int:
             "wall_s": time.monotonic() - family_started,
         }
         if family == "semantic":
-            info["catalogue_size"] = len(population)
+            info["catalogue_size"] = catalogue_in_scope
+            info["sample"]["ids"] = sorted(ids)
+            info["tests_only"] = only
             info["not_reached"] = [_row(m) for m in population if not m.tests]
         target = out / f"interrupted_{family}" if interrupted else stem
         counts = write_reports(target, info, population, sample, mapping, baseline)
