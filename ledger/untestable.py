@@ -36,21 +36,6 @@ UNTESTABLE = [
         "why": "A description of design intent. What is checkable (layers, compile/fit) is checked under §3.",
     },
     {
-        "id": "S4.2.4-overfitting-reason",
-        "section": "4.2.4",
-        "says": "The discriminator's input is fixed during the generator's step to prevent overfitting.",
-        "why": "A statement of motive. What freezing really does is measured in the §4.2 freezing claims: "
-        "it stops the combined model from updating the discriminator; it has nothing to do with overfitting.",
-    },
-    {
-        "id": "S4.2.4-data-pipeline-text",
-        "section": "4.2.4",
-        "says": "The loop uses tf.data to split the data into training, validation and test sets, and trains for 10 epochs.",
-        "why": "The code shown does neither: it never builds or splits a dataset, and EPOCHS, BATCH_SIZE, "
-        "train_dataset, real_labels, fake_labels and X_test are used without being defined. The corrected loop "
-        "is reference.gans.dcgan.DocumentStyleTrainer.train.",
-    },
-    {
         "id": "TOC6-further-reading",
         "section": "TOC 6",
         "says": "The FAQ chapter ends with further reading: books, courses and the official Keras documentation.",
@@ -80,16 +65,6 @@ ZH = {
     "S2-hides-algorithms": {
         "says": "用户只需定义和训练模型；Keras 隐藏了算法的实现细节。",
         "why": "这是对设计意图的描述。其中可以检验的部分（层、compile/fit）已在 §3 中检验。",
-    },
-    "S4.2.4-overfitting-reason": {
-        "says": "在生成器的训练步中固定判别器的输入，是为了防止过拟合。",
-        "why": "这是对动机的陈述。冻结实际起什么作用，已在 §4.2 关于冻结的条目中测量："
-        "它让组合模型不再更新判别器；与过拟合毫无关系。",
-    },
-    "S4.2.4-data-pipeline-text": {
-        "says": "文中称训练循环借助 tf.data 切出训练、验证、测试三部分数据，共训练 10 轮。",
-        "why": "所示代码两件事都没做：它从未构建或划分数据集，而且 EPOCHS、BATCH_SIZE、train_dataset、real_labels、"
-        "fake_labels 和 X_test 未经定义就被使用。改正后的循环是 reference.gans.dcgan.DocumentStyleTrainer.train。",
     },
     "TOC6-further-reading": {
         "says": "FAQ 一章最后给出延伸阅读：书籍、课程以及 Keras 官方文档。",
