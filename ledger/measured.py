@@ -26,6 +26,7 @@ import argparse
 import fnmatch
 import math
 import re
+import statistics
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -85,6 +86,14 @@ REDUCERS = {
         min(v["log_likelihood"]["0.2"], v["log_likelihood"]["0.5"]) - v["log_likelihood"]["1.0"]
     ),
     "t02_over_t05": lambda v: v["log_likelihood"]["0.2"] - v["log_likelihood"]["0.5"],
+    # TOC4.3-cgan-interpolation: a seed's list of interpolation paths
+    "max_step_ratio": lambda v: max(p["step_ratio"] for p in v),
+    "single_crossings": lambda v: sum(p["crossings"] == 1 for p in v),
+    "median_rank_correlation": lambda v: statistics.median(p["rank_correlation"] for p in v),
+    # TOC4.3 CycleGAN: a run's gain over handing back the photo, and its cartoon cycle against the first leg's move
+    "psnr_gain": lambda v: v["translation"]["psnr"] - v["identity"]["psnr"],
+    "ssim_gain": lambda v: v["translation"]["ssim"] - v["identity"]["ssim"],
+    "cartoon_cycle_ratio": lambda v: v["cartoon_cycle"] / v["cartoon_change"],
     "x100": lambda v: v * 100,
     "per_1e4": lambda v: v / 1e4,
     "neg": lambda v: -v,
