@@ -21,6 +21,7 @@ if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
 
 import pytest  # noqa: E402
 
+from ledger.plugin import pytest_addoption  # noqa: E402, F401  (--ledger-dir & co.: the plugin itself is spec/conftest's)
 from reference.backends import require_backend  # noqa: E402
 
 

@@ -1,7 +1,8 @@
 """What every lesson shares: the ledger plugin (claims, evidence, the LEDGER pages) and the seeded start.
 
 The plugin is loaded here, not in the root conftest, so that only a spec run writes a ledger (the
-benchmarks and the unit checks in tests/ do not).  keras is imported inside the fixtures, not at the top:
+benchmarks and the unit checks in tests/ do not); only its command-line options (--ledger-dir, ...) are
+declared in the root conftest, since pytest reads options before it knows which folders a run collects.  keras is imported inside the fixtures, not at the top:
 pytest loads this file in pytest-xdist's controller too, and importing keras there starts TensorFlow,
 whose buffered start-up log then lands under the summary."""
 
@@ -10,7 +11,6 @@ import pytest
 
 from ledger.plugin import (  # noqa: F401  (pytest finds a conftest's hooks and fixtures by name)
     evidence,
-    pytest_addoption,
     pytest_collection_finish,
     pytest_collectreport,
     pytest_configure,
