@@ -221,7 +221,28 @@ def _keras_backend_name() -> str:
         return "tensorflow"
 
 
-def _versions() -> dict:
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def _threads(config=None) -> int:
+    """Threads each test process's kernels may use: OMP_NUM_THREADS, or the cores shared among xdist's workers
+    (the root conftest sets that in each worker), or every core."""
+    cores = os.cpu_count() or 1
+    workers = getattr(getattr(config, "option", None), "numprocesses", None)
+    if os.environ.get("OMP_NUM_THREADS", "").isdigit():
+        return int(os.environ["OMP_NUM_THREADS"])
+    return max(1, cores // workers) if isinstance(workers, int) and workers > 0 else cores
+
+
+def _versions(config=None) -> dict:
+    """What the run's numbers depend on: the packages, and the machine (evidence is per machine; verdicts are not)."""
     from importlib.metadata import version
 
     import numpy
@@ -233,6 +254,7 @@ def _versions() -> dict:
         "numpy": numpy.__version__,
         "scikit-learn": sklearn.__version__,
         "python": platform.python_version(),
+        "cpu": f"{_cpu_model()}, {os.cpu_count()} cores, {_threads(config)} threads per test process",
     }
 
 
@@ -263,7 +285,9 @@ def pytest_sessionfinish(session, exitstatus):
         target = target.with_name(target.name + "-partial")
     entries = sort_entries(config._ledger_entries.values())
     extra = {"tests": ran, "partial": partial}
-    write_ledger(Path(staging), entries, _untestable(), _versions(), extra=extra, preface=preface(entries, partial))
+    write_ledger(
+        Path(staging), entries, _untestable(), _versions(config), extra=extra, preface=preface(entries, partial)
+    )
     _move_into_place(Path(staging), target)
     config._ledger_written = (target, partial)
 

@@ -35,7 +35,12 @@ EN = {
         "tutorial, paraphrased in our words and cited by section and subsection (entries follow the",
         "paragraphs' order), what is true on today's Keras, and the evidence measured by the spec test",
         "that pins it. An entry marked **DRIFTED** failed its test: the installed Keras (or our reference",
-        "code) no longer behaves as pinned. The Chinese edition is [LEDGER.zh.md](LEDGER.zh.md).",
+        "code) no longer behaves as pinned. The Chinese edition is [LEDGER.zh.md](LEDGER.zh.md); every statement of",
+        "§2-§4.2 with the entries that check it is in [STATEMENTS.md](STATEMENTS.md).",
+        "",
+        "Evidence numbers (accuracies, losses, timings) are measured on one machine and depend on its CPU and",
+        "thread count (both listed under 'Measured with'); on another machine they may differ in the last digits.",
+        "Verdicts do not: each is asserted against thresholds set below the worst measured seed.",
     ],
     "rule_heading": "How a verdict is chosen",
     "verdicts": {v.name: v.value for v in Verdict},
@@ -51,6 +56,7 @@ EN = {
     "group_short": {"text": "the document's text", "toc": "its table of contents", "meta": "the suite itself"},
     "claims_cases": "claims / cases",
     "not_testable_row": "not testable (listed, no test)",
+    "unmeasured_col": "not measured here (needs hardware this machine lacks)",
     "outcomes": "Outcomes",
     "outcome_words": {
         "confirmed": "confirmed",
@@ -131,14 +137,32 @@ def _elsewhere(entry: Entry, key: str, value: str, backends: dict | None, names:
     return f" ({', '.join(others)})" if others else ""
 
 
+def _only_elsewhere(entry: Entry, backends: dict | None, names: list[str]) -> list[tuple[str, str]]:
+    """Evidence lines that only other backends recorded (a probe's jax or torch result): (key, "jax `v`, ...")."""
+    per = (backends or {}).get(entry.claim_id, {})
+    mine = {key for key, _ in entry.evidence}
+    found: dict[str, list[str]] = {}
+    for name in names[1:]:
+        for key, value in per.get(name, {}).get("evidence") or []:
+            if key not in mine:
+                found.setdefault(key, []).append(f"{name} {_code(value)}")
+    return [(key, ", ".join(values)) for key, values in found.items()]
+
+
 def _counts_table(entries, untestable, words) -> list[str]:
-    """Distinct claims / test cases per verdict, the text's statements apart from the TOC's and the suite's."""
+    """Distinct claims / test cases per verdict, the text's statements apart from the TOC's and the suite's.
+
+    A claim this machine could not measure (a GPU claim, outcome "not measured here") is counted in its own last
+    column, never under its group: its verdict was not confirmed here.
+    """
     groups = ("text", "toc", "meta")
+    unmeasured = [e for e in entries if e.outcome == "not measured here"]
+    measured = [e for e in entries if e.outcome != "not measured here"]
     lines = [
         f"| {_w(words, 'verdict')} | "
         + " | ".join(f"{_w(words, 'group_short')[g]}: {_w(words, 'claims_cases')}" for g in groups)
-        + " |",
-        "|---|" + "---|" * len(groups),
+        + f" | {_w(words, 'unmeasured_col')}: {_w(words, 'claims_cases')} |",
+        "|---|" + "---|" * (len(groups) + 1),
     ]
 
     def cell(chosen):
@@ -146,19 +170,20 @@ def _counts_table(entries, untestable, words) -> list[str]:
 
     for v in Verdict:
         cells = [
-            cell([e for e in entries if group(e.claim["section"]) == g and e.claim["verdict"] == v.name])
+            cell([e for e in measured if group(e.claim["section"]) == g and e.claim["verdict"] == v.name])
             for g in groups
         ]
+        cells.append(cell([e for e in unmeasured if e.claim["verdict"] == v.name]))
         lines.append(f"| {VERDICT_MARK[v]} {words['verdicts'][v.name]} | " + " | ".join(cells) + " |")
     lines.append(
         f"| {_w(words, 'all')} | "
-        + " | ".join(f"**{cell([e for e in entries if group(e.claim['section']) == g])}**" for g in groups)
-        + " |"
+        + " | ".join(f"**{cell([e for e in measured if group(e.claim['section']) == g])}**" for g in groups)
+        + f" | **{cell(unmeasured)}** |"
     )
     lines.append(
         f"| {words['not_testable_row']} | "
         + " | ".join(str(sum(group(u["section"]) == g for u in untestable)) for g in groups)
-        + " |"
+        + " | |"
     )
     outcomes: dict[str, int] = {}
     for entry in entries:
@@ -250,12 +275,14 @@ def _claim_entry(entry, section, words, backends, names) -> list[str]:
         f"- **{speaker}:** {_text(entry, 'says', words)}",
         f"- **{words['today']}:** {_text(entry, 'today', words)}",
     ]
-    if entry.evidence:
+    elsewhere_only = _only_elsewhere(entry, backends, names)
+    if entry.evidence or elsewhere_only:
         lines.append(f"- **{words['evidence']}:**")
         lines += [
             f"  - {key}: {_code(value)}{_elsewhere(entry, key, value, backends, names)}"
             for key, value in entry.evidence
         ]
+        lines += [f"  - {key}: {values}" for key, values in elsewhere_only]
     lines.append(f"- **{words['outcome']}:** {outcome}" + (f" ({entry.detail})" if entry.detail else ""))
     if backends:
         per = backends.get(entry.claim_id, {})
@@ -319,4 +346,33 @@ def render_markdown(
                 if isinstance(item, dict)
                 else _claim_entry(item, section, words, backends, names)
             )
+    return "\n".join(lines) + "\n"
+
+
+def render_statements(entries: list[Entry], untestable: list[dict]) -> str:
+    """STATEMENTS.md: every statement of §2-§4.2 (ledger.statements), with the verdict of each entry that checks it."""
+    from ledger.statements import PARAGRAPHS, STATEMENTS
+
+    verdicts: dict[str, str] = {}
+    for entry in entries:
+        verdicts.setdefault(entry.claim["id"], VERDICT_MARK[Verdict[entry.claim["verdict"]]])
+    verdicts.update({item["id"]: "not testable" for item in untestable})
+    ids = {i for s in STATEMENTS for i in s.ids}
+    listed = {item["id"] for item in untestable}
+    checked = [i for i in ids if i not in listed]
+    lines = [
+        "# Every statement of the tutorial's text, and the entries that check it",
+        "",
+        f"{len(STATEMENTS)} statements in {sum(PARAGRAPHS.values())} paragraphs of §2-§4.2 (code blocks counted as "
+        f"paragraphs), paraphrased in our words, each mapped to the ledger entries that settle it: {len(ids)} "
+        f"entries, {len(checked)} of them tests and {len(ids) - len(checked)} listed as not testable "
+        "(opinions, a missing figure). The map is ledger/statements.py; tests/test_statement_map.py checks that it "
+        "covers every paragraph and every claim about the text. See [LEDGER.md](LEDGER.md) for each entry.",
+        "",
+        "| section | ¶ | the document says (our paraphrase) | entries |",
+        "|---|---|---|---|",
+    ]
+    for s in STATEMENTS:
+        cells = ", ".join(f"{i} {verdicts.get(i, '(not in this run)')}" for i in s.ids)
+        lines.append(f"| §{s.section} | {s.paragraph} | {s.says} | {cells} |")
     return "\n".join(lines) + "\n"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ledger.claims import Entry, Verdict, group, section_key
-from ledger.render import EN, render_markdown
+from ledger.render import EN, render_markdown, render_statements
 
 
 def sort_entries(entries) -> list[Entry]:
@@ -61,7 +61,7 @@ def write_ledger(
     extra: dict | None = None,
     preface=None,
 ) -> None:
-    """LEDGER.md, its Chinese edition and ledger.json; ``backends``: per-claim outcomes of a merged run;
+    """LEDGER.md, its Chinese edition, STATEMENTS.md (the statement map) and ledger.json; ``backends``: per-claim outcomes of a merged run;
     ``preface(words)``: lines under each page's title (ledger.outcomes.preface)."""
     from ledger.zh import ZH_WORDS
 
@@ -70,6 +70,7 @@ def write_ledger(
         (out / words["file"]).write_text(
             render_markdown(entries, untestable, versions, words, backends, preface), encoding="utf-8"
         )
+    (out / "STATEMENTS.md").write_text(render_statements(entries, untestable), encoding="utf-8")
     claims = [entry_to_json(e) for e in entries]
     for item in claims:
         if backends:
