@@ -94,6 +94,13 @@ REDUCERS = {
     "psnr_gain": lambda v: v["translation"]["psnr"] - v["identity"]["psnr"],
     "ssim_gain": lambda v: v["translation"]["ssim"] - v["identity"]["ssim"],
     "cartoon_cycle_ratio": lambda v: v["cartoon_cycle"] / v["cartoon_change"],
+    # TOC4.3 style transfer: the tile-shuffled style image against the cat photo; the sum of both losses; colours
+    "tile_style_ratio": lambda v: v["tiles_shuffled"]["style"] / v["cat_photo"]["style"],
+    "tile_content_ratio": lambda v: v["tiles_shuffled"]["content"] / v["cat_photo"]["content"],
+    "total_last_over_first": lambda v: (
+        (v["content_loss"][-1] + v["style_loss"][-1]) / (v["content_loss"][0] + v["style_loss"][0])
+    ),
+    "colour_ratio": lambda v: v["result"] / v["content photo"],
     "x100": lambda v: v * 100,
     "per_1e4": lambda v: v / 1e4,
     "neg": lambda v: -v,

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from ledger import Verdict, claim
+from ledger.measured import threshold
 from reference.data import keras_cache_dir
 from reference.figures import plt
 from reference.gans import style_transfer as st
@@ -64,10 +65,9 @@ def test_vgg16_weights_need_download(evidence):
 
 
 # Tile-shuffled style image vs the cat photo, distances from the style image, seeds 0-2 (random VGG16 weights;
-# docs/measurements/ch4_3_gram_tiles_seeds.json): style 0.0027 / 0.0026 / 0.0025 vs 0.64 / 0.72 / 0.70
-# (ratio <= 0.0042); content 0.46 / 0.47 / 0.46 vs 0.62 / 0.65 / 0.56 (ratio >= 0.73).
-MAX_STYLE_RATIO = 0.05
-MIN_CONTENT_RATIO = 0.5
+# docs/measurements/ch4_3_gram_tiles_seeds.json): the shuffled tiles' style and content distances against the cat's.
+MAX_STYLE_RATIO = threshold(0.05, "ch4_3_gram_tiles_seeds", ".|tile_style_ratio", side="above")
+MIN_CONTENT_RATIO = threshold(0.5, "ch4_3_gram_tiles_seeds", ".|tile_content_ratio")
 
 
 @claim(
@@ -76,8 +76,9 @@ MIN_CONTENT_RATIO = 0.5
     says="The Gram matrix of feature maps describes style without position: it records which features occur "
     "together, not where.",
     today="Holds: permuting the positions of feature maps leaves their Gram matrix unchanged (to float precision). "
-    "Cutting the style image into 32x32 tiles and shuffling them moves it 0.003 in style distance (the cat photo: "
-    "0.64-0.72) but 0.46 in content distance, most of the way to the cat photo's 0.56-0.65 (random VGG16, 3 seeds).",
+    "Cutting the style image into 32x32 tiles and shuffling them moves it {m:ch4_3_gram_tiles_seeds:tiles_shuffled/style:range=.3f} in style distance (the "
+    "cat photo: {m:ch4_3_gram_tiles_seeds:cat_photo/style:range=.2f}) but {m:ch4_3_gram_tiles_seeds:tiles_shuffled/content:range=.2f} in content distance, most of the way to the cat "
+    "photo's {m:ch4_3_gram_tiles_seeds:cat_photo/content:range=.2f} (random VGG16, {m:ch4_3_gram_tiles_seeds:cat_photo/style:n} seeds).",
     verdict=Verdict.HOLDS,
 )
 def test_gram_matrix_ignores_position(evidence, rng):
@@ -118,12 +119,11 @@ def _transfer():
 
 # 100 steps, style weight 1, final / initial loss over 13 runs: TensorFlow seeds 0-2 (ch4_3_style_transfer_seeds.json),
 # JAX and PyTorch seeds 0-4 (_jax.json, _torch.json; each backend draws other random VGG16 weights from a seed):
-#   content 0.24-0.33 (TF), 0.13-0.38 (JAX), 0.13-0.27 (PyTorch); content + style 0.28-0.52 on every run
-#   style 0.37-0.55 (TF), 0.24-0.93 (JAX), 0.34-1.05 (PyTorch): on some random VGG16 draws the content term wins at
-#   equal weights; weighted 10x, the style loss ends at 0.004-0.021 on every run (64x64 grid; 0.16-0.59 at weight 1)
-MAX_CONTENT_RATIO = 0.5  # worst 0.38
-MAX_TOTAL_RATIO = 0.7  # worst 0.52
-MAX_STYLE_AT_WEIGHT_10 = 0.05  # worst 0.021
+# content, content + style, and style alone (on some random VGG16 draws the content term wins at equal weights);
+# weighted 10x, the style loss at the end of the 64x64 grid's run ("grid_64/10.0/style").
+MAX_CONTENT_RATIO = threshold(0.5, "ch4_3_style_transfer_seeds*", "content_loss|last_over_first", side="above")
+MAX_TOTAL_RATIO = threshold(0.7, "ch4_3_style_transfer_seeds*", ".|total_last_over_first", side="above")
+MAX_STYLE_AT_WEIGHT_10 = threshold(0.05, "ch4_3_style_transfer_seeds*", "grid_64/10.0/style", side="above")
 
 
 @pytest.mark.slow
@@ -132,11 +132,13 @@ MAX_STYLE_AT_WEIGHT_10 = 0.05  # worst 0.021
     section="TOC 4.3",
     says="Optimising the image lowers both the content loss and the style loss.",
     today="Holds for their sum, and for each once the weights suit the features: 100 Adam steps at 128x128 from half "
-    "photo, half noise (~10 s on 2 CPU cores) cut the content loss by 62-87% and content + style by 48-72% on every "
-    "run (13 runs: 3 seeds on TensorFlow, 5 each on JAX and PyTorch, equal weights). The style loss alone fell "
-    "45-76% on 7 of them, 18-25% on four, 7% on one, and rose 5% on one (PyTorch, seed 4): with random VGG16 "
-    "features the content term can win at equal weights. Weighted 10x, the style loss ends below 0.025 on every run "
-    "(0.16-0.59 at equal weights, 64x64), and the content loss may then rise (see TOC4.3-style-weight-tradeoff).",
+    "photo, half noise (~10 s on 2 CPU cores) cut the content loss by {m:ch4_3_style_transfer_seeds*:content_loss|last_over_first|one_minus:range=.0%} and content + style by "
+    "{m:ch4_3_style_transfer_seeds*:.|total_last_over_first|one_minus:range=.0%} on every run (13 runs: 3 seeds on TensorFlow, 5 each on JAX and PyTorch, equal "
+    "weights). The style loss alone ended at {m:ch4_3_style_transfer_seeds*:style_loss|last_over_first:range=.2f} of its start: it fell on most runs, "
+    "not on every one (it rose on PyTorch, seed 4): with random VGG16 features the content term can win at equal "
+    "weights. Weighted 10x, the style loss ends at most {m:ch4_3_style_transfer_seeds*:grid_64/10.0/style:max=.3f} on every run "
+    "({m:ch4_3_style_transfer_seeds*:grid_64/1.0/style:range=.2f} at equal weights, 64x64), and the content loss may then rise (see "
+    "TOC4.3-style-weight-tradeoff).",
     verdict=Verdict.HOLDS,
     qualifier="the style term alone not on every run at equal weights",
 )
@@ -185,12 +187,11 @@ def test_both_losses_fall(evidence):
     )
 
 
-# Colour-statistics distance to the style image, result / photo (93.3): TensorFlow seeds 0-2 0.45-0.56, JAX seeds 0-4
-# 0.44-0.75, PyTorch seeds 0-4 0.52-0.82 (the runs whose style loss fell least move least); edge correlation
-# result~photo 0.86-0.96, result~style 0.008-0.025 over the 13 runs.
-MAX_COLOUR_RATIO = 0.9  # worst 0.82
-MIN_EDGES_CONTENT = 0.7
-MAX_EDGES_STYLE = 0.15
+# Colour-statistics distance to the style image, result / photo (the runs whose style loss fell least move least),
+# and the result's edge correlation with the photo and with the style image, over the 13 runs.
+MAX_COLOUR_RATIO = threshold(0.9, "ch4_3_style_transfer_seeds*", "colour_distance_to_style|colour_ratio", side="above")
+MIN_EDGES_CONTENT = threshold(0.7, "ch4_3_style_transfer_seeds*", "edge_correlation/result~content")
+MAX_EDGES_STYLE = threshold(0.15, "ch4_3_style_transfer_seeds*", "edge_correlation/result~style", side="above")
 
 
 @pytest.mark.slow
@@ -198,9 +199,10 @@ MAX_EDGES_STYLE = 0.15
     "TOC4.3-style-result",
     section="TOC 4.3",
     says="The result keeps the content image's structure and takes on the style image's colours and textures.",
-    today="Holds: the result's colour statistics (per-channel mean and spread) move 18-56% of the way from the "
-    "photo's to the style image's (least where the style loss fell least), while its edges still correlate "
-    "0.86-0.96 with the photo's and 0.01-0.03 with the style image's (13 runs: 3 seeds on TensorFlow, 5 each on JAX "
+    today="Holds: the result's colour statistics (per-channel mean and spread) move {m:ch4_3_style_transfer_seeds*:colour_distance_to_style|colour_ratio|one_minus:range=.0%} of the "
+    "way from the photo's to the style image's (least where the style loss fell least), while its edges still "
+    "correlate {m:ch4_3_style_transfer_seeds*:edge_correlation/result~content:range=.2f} with the photo's and {m:ch4_3_style_transfer_seeds*:edge_correlation/result~style:range=.2f} with the style "
+    "image's (13 runs: 3 seeds on TensorFlow, 5 each on JAX "
     "and PyTorch).",
     verdict=Verdict.HOLDS,
 )
@@ -222,11 +224,9 @@ def test_result_keeps_structure_takes_colours(evidence):
     assert st.edge_correlation(content, content) == pytest.approx(1.0)
 
 
-# The 64x64 grid (60 steps), seeds 0-2: final content loss at style weight 0.1 / 1 / 10 / 100 rises
-# 0.012 / 0.22 / 0.58-0.86 / 0.87-1.11 and style loss falls 0.63-0.71 / 0.20-0.32 / 0.006-0.008 / 0.0008-0.0010
-# on every seed.
-MAX_CONTENT_AT_LOW_STYLE = 0.05
-MAX_STYLE_AT_HIGH_STYLE = 0.005
+# The 64x64 grid (60 steps, "grid_64"): final content and style loss at style weight 0.1 / 1 / 10 / 100 on every seed.
+MAX_CONTENT_AT_LOW_STYLE = threshold(0.05, "ch4_3_style_transfer_seeds*", "grid_64/0.1/content", side="above")
+MAX_STYLE_AT_HIGH_STYLE = threshold(0.005, "ch4_3_style_transfer_seeds*", "grid_64/100.0/style", side="above")
 
 
 @pytest.mark.slow
@@ -235,8 +235,10 @@ MAX_STYLE_AT_HIGH_STYLE = 0.005
     section="TOC 4.3",
     says="The ratio of the style weight to the content weight trades faithfulness to the photo against strength "
     "of style.",
-    today="Holds: raising the style weight from 0.1 to 100 (content weight 1) lowers the final style loss at "
-    "every step (0.63 -> 0.0008) and raises the content loss at every step (0.012 -> 0.87), on 3 seeds; the "
+    today="Holds: raising the style weight from 0.1 up to 100 (content weight 1) lowers the final style loss at "
+    "every step ({m:ch4_3_style_transfer_seeds:grid_64/0.1/style:range=.2f} -> {m:ch4_3_style_transfer_seeds:grid_64/100.0/style:range=.4f}) and raises the content "
+    "loss at every step ({m:ch4_3_style_transfer_seeds:grid_64/0.1/content:range=.3f} -> {m:ch4_3_style_transfer_seeds:grid_64/100.0/content:range=.2f}), on {m:ch4_3_style_transfer_seeds:grid_64/0.1/style:n} TensorFlow "
+    "seeds; the "
     "grid shows the photo fading into the style.",
     verdict=Verdict.HOLDS,
 )
@@ -284,28 +286,30 @@ ZH = {
     "TOC4.3-gram-ignores-position": {
         "says": "特征图的 Gram 矩阵描述的是与位置无关的风格：它记录哪些特征一起出现，而不是出现在哪里。",
         "today": "成立：打乱特征图上各位置的顺序，Gram 矩阵不变（在浮点精度内）。把风格图像切成 32x32 的小块再打乱，"
-        "它在风格距离上只移动 0.003（猫的照片为 0.64-0.72），在内容距离上却移动 0.46，接近猫的照片的 0.56-0.65"
-        "（随机权重的 VGG16，3 个种子）。",
+        "它在风格距离上只移动 {m:ch4_3_gram_tiles_seeds:tiles_shuffled/style:range=.3f}（猫的照片为 {m:ch4_3_gram_tiles_seeds:cat_photo/style:range=.2f}），"
+        "在内容距离上却移动 {m:ch4_3_gram_tiles_seeds:tiles_shuffled/content:range=.2f}，接近猫的照片的 {m:ch4_3_gram_tiles_seeds:cat_photo/content:range=.2f}（随机权重的 VGG16，{m:ch4_3_gram_tiles_seeds:cat_photo/style:n} 个种子）。",
     },
     "TOC4.3-style-losses-fall": {
         "says": "对图像进行优化，内容损失和风格损失都会下降。",
         "today": "对两者之和成立；权重与特征相称时，对每一项也成立：在 128x128 上从一半照片、一半噪声出发，做 100 步 Adam"
-        "（2 核 CPU 上约 10 秒），每次运行中内容损失都下降 62-87%，内容加风格之和下降 48-72%（13 次运行：TensorFlow 上 3 个种子，"
-        "JAX 和 PyTorch 上各 5 个，权重相等）。单看风格损失，7 次下降 45-76%，4 次下降 18-25%，1 次只降了 7%，"
-        "还有 1 次反而上升 5%（PyTorch，种子 4）：用随机权重的 VGG16 特征时，权重相等的情况下内容项可能占上风。"
-        "把风格权重加大 10 倍，每次运行中风格损失最终都低于 0.025（权重相等时为 0.16-0.59，64x64），"
+        "（2 核 CPU 上约 10 秒），每次运行中内容损失都下降 {m:ch4_3_style_transfer_seeds*:content_loss|last_over_first|one_minus:range=.0%}，内容加风格之和下降 {m:ch4_3_style_transfer_seeds*:.|total_last_over_first|one_minus:range=.0%}"
+        "（13 次运行：TensorFlow 上 3 个种子，JAX 和 PyTorch 上各 5 个，权重相等）。单看风格损失，最终为初始值的 "
+        "{m:ch4_3_style_transfer_seeds*:style_loss|last_over_first:range=.2f}：多数运行中下降，但并非每次都下降（PyTorch 种子 4 反而上升）："
+        "用随机权重的 VGG16 特征时，权重相等的情况下内容项可能占上风。把风格权重加大 10 倍，每次运行中风格损失最终都不超过 "
+        "{m:ch4_3_style_transfer_seeds*:grid_64/10.0/style:max=.3f}（权重相等时为 {m:ch4_3_style_transfer_seeds*:grid_64/1.0/style:range=.2f}，64x64），"
         "而内容损失可能随之上升（见 TOC4.3-style-weight-tradeoff）。",
         "qualifier": "权重相等时，风格项单独并非每次都下降",
     },
     "TOC4.3-style-result": {
         "says": "结果保留内容图像的结构，并带上风格图像的颜色和纹理。",
-        "today": "成立：结果的颜色统计量（各通道的均值和标准差）从照片的值向风格图像的值移动了 18-56%（风格损失降得最少的运行移动得最少），"
-        "而它的边缘与照片边缘的相关系数仍为 0.86-0.96，与风格图像边缘的相关系数只有 0.01-0.03"
+        "today": "成立：结果的颜色统计量（各通道的均值和标准差）从照片的值向风格图像的值移动了 "
+        "{m:ch4_3_style_transfer_seeds*:colour_distance_to_style|colour_ratio|one_minus:range=.0%}（风格损失降得最少的运行移动得最少），而它的边缘与照片边缘的相关系数仍为 "
+        "{m:ch4_3_style_transfer_seeds*:edge_correlation/result~content:range=.2f}，与风格图像边缘的相关系数只有 {m:ch4_3_style_transfer_seeds*:edge_correlation/result~style:range=.2f}"
         "（13 次运行：TensorFlow 上 3 个种子，JAX 和 PyTorch 上各 5 个）。",
     },
     "TOC4.3-style-weight-tradeoff": {
         "says": "风格权重与内容权重之比，在忠于照片和风格强度之间做取舍。",
-        "today": "成立：把风格权重从 0.1 提高到 100（内容权重为 1），最终风格损失逐级下降（0.63 -> 0.0008），"
-        "内容损失逐级上升（0.012 -> 0.87），3 个种子都是如此；图中可以看到照片逐渐融入风格之中。",
+        "today": "成立：把风格权重从 0.1 提高到 100（内容权重为 1），最终风格损失逐级下降（{m:ch4_3_style_transfer_seeds:grid_64/0.1/style:range=.2f} -> {m:ch4_3_style_transfer_seeds:grid_64/100.0/style:range=.4f}），"
+        "内容损失逐级上升（{m:ch4_3_style_transfer_seeds:grid_64/0.1/content:range=.3f} -> {m:ch4_3_style_transfer_seeds:grid_64/100.0/content:range=.2f}），TensorFlow 上 {m:ch4_3_style_transfer_seeds:grid_64/0.1/style:n} 个种子都是如此；图中可以看到照片逐渐融入风格之中。",
     },
 }
