@@ -110,15 +110,20 @@ def _cell(text: str) -> str:
 def render_matrix(runs: dict[str, dict], rows: list[dict], mark: str) -> str:
     versions = sorted(runs, key=_key)
     first = runs[versions[0]]["versions"]
-    partial = runs[versions[0]].get("partial")
+    selections = {v: "; ".join((runs[v].get("partial") or {}).get("why", [])) for v in versions}
+    if len(set(selections.values())) == 1:
+        banner = (
+            [f"> **Partial**: {selections[versions[0]]} (the same on every release)."]
+            if selections[versions[0]]
+            else []
+        )
+    else:
+        banner = ["> **Partial**: " + " · ".join(f"{v}: {w or 'whole spec'}" for v, w in selections.items())]
+        banner += [">", "> Compared on the claim cases every release ran."]
     lines = [
         "# Keras 3 releases: where the claims' outcomes change",
         "",
-        *(
-            [f"> **Partial**: {'; '.join(partial['why'])} (the same selection on every release).", ""]
-            if partial
-            else []
-        ),
+        *(banner + [""] if banner else []),
         f"The spec ({'-m ' + repr(mark) if mark else 'every claim'}) run on {len(versions)} Keras releases with "
         f"the same packages otherwise (backend {first.get('backend')}, numpy {first.get('numpy')}, python "
         f"{first.get('python')}; each release installed alone into build/keras-<version> over the main .venv). "
@@ -185,6 +190,10 @@ def main(argv=None) -> int:
         if not (args.reuse and (out / "ledger.json").is_file()):
             run_spec(version, args.mark, args.n, out, select=args.select)
         runs[version] = _load(out)
+    # Compare like with like: only the claim cases every release ran (a release's run may have selected more).
+    common = set.intersection(*({c["id"] for c in run["claims"]} for run in runs.values()))
+    for run in runs.values():
+        run["claims"] = [c for c in run["claims"] if c["id"] in common]
     rows = matrix(runs)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "README.md").write_text(render_matrix(runs, rows, args.mark), encoding="utf-8")
