@@ -182,7 +182,7 @@ def test_training_false_after_unfreezing(rng, evidence):
     qualifier="fix: Adadelta(learning_rate=1.0)",
     says="The classic MNIST transfer example compiles with optimizer='adadelta' (Adadelta needs no learning rate) "
     "and learns the digits within an epoch.",
-    today="The string now means Adadelta(learning_rate=0.001) (Keras 2.0 through 2.2: 1.0). One epoch on 1,024 digits 0-4 "
+    today="The string now means Adadelta(learning_rate=0.001) (standalone Keras 2.0 through 2.3.1: 1.0; 0.001 came with tf.keras and Keras 2.4). One epoch on 1,024 digits 0-4 "
     "gives {m:ch2_adadelta_default_seeds:adadelta string (learning_rate 0.001):range=.0%} (chance 20%) against {m:ch2_adadelta_default_seeds:Adadelta(learning_rate=1.0):range=.0%} with learning_rate=1.0, over {m:ch2_adadelta_default_seeds:Adadelta(learning_rate=1.0):n} seeds.",
     verdict=Verdict.CORRECTED,
 )
@@ -295,7 +295,7 @@ ZH = {
     "TOC2.3-adadelta-default": {
         "qualifier": "修正：Adadelta(learning_rate=1.0)",
         "says": "经典的 MNIST 迁移学习示例用 optimizer='adadelta' 编译（Adadelta 不需要设置学习率），一个 epoch 内就能学会识别数字。",
-        "today": "这个字符串现在表示 Adadelta(learning_rate=0.001)（Keras 2.0 至 2.2 为 1.0）。在 1,024 个数字 0-4 上训练一个 epoch，"
+        "today": "这个字符串现在表示 Adadelta(learning_rate=0.001)（独立的 Keras 2.0 至 2.3.1 为 1.0；0.001 始于 tf.keras 和 Keras 2.4）。在 1,024 个数字 0-4 上训练一个 epoch，"
         "{m:ch2_adadelta_default_seeds:Adadelta(learning_rate=1.0):n} 个随机种子的准确率只有 {m:ch2_adadelta_default_seeds:adadelta string (learning_rate 0.001):range=.0%}（随机猜测为 20%），而 learning_rate=1.0 时为 {m:ch2_adadelta_default_seeds:Adadelta(learning_rate=1.0):range=.0%}。",
     },
     "TOC2.3-transfer-anchor": {

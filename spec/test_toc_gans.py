@@ -177,11 +177,13 @@ def test_wgan_clipping(evidence):
         WGAN(wgan.generator, dcgan.build_discriminator(image_shape=(28, 28, 1), width=0.25))
 
 
-# WGAN-GP, 120 generator steps, seeds 0-2 (docs/measurements/wgan_gp_seeds.json).
-WGAN_NORM_LOW = threshold(0.8, "wgan_gp_seeds", "norm_mean")
-WGAN_NORM_HIGH = threshold(2.2, "wgan_gp_seeds", "norm_mean", side="above")
+# WGAN-GP, 120 generator steps, seeds 0-2 (docs/measurements/wgan_gp_seeds.json): norm means 1.71-1.78 (each
+# seed's spread over its 256 samples 0.11-0.18), so the window sits about 0.3 outside the measured means on either
+# side, not a factor around the target 1; the control without the penalty (197-306) must reach 100, half the lowest.
+WGAN_NORM_LOW = threshold(1.4, "wgan_gp_seeds", "norm_mean")
+WGAN_NORM_HIGH = threshold(2.1, "wgan_gp_seeds", "norm_mean", side="above")
 WGAN_MAX_LAST_OVER_PEAK = threshold(0.95, "wgan_gp_seeds", "ratio", side="above")
-WGAN_FREE_MIN_NORM = threshold(50.0, "wgan_gp_seeds", "control_gp_weight_0/norm_mean")
+WGAN_FREE_MIN_NORM = threshold(100.0, "wgan_gp_seeds", "control_gp_weight_0/norm_mean")
 
 
 @pytest.mark.slow
@@ -210,7 +212,7 @@ def test_wgan_gradient_penalty(evidence):
     # Seeds 0-2 in docs/measurements/wgan_gp_seeds.json ("norm_mean", "ratio" = last/peak of the 10-step mean).
     assert WGAN_NORM_LOW < norms.mean() < WGAN_NORM_HIGH
     assert smoothed[-1] < WGAN_MAX_LAST_OVER_PEAK * smoothed.max()
-    # Control: the same run without the penalty ("control_gp_weight_0"); threshold ~4x below the lowest seed.
+    # Control: the same run without the penalty ("control_gp_weight_0"); threshold half the lowest seed.
     control, _ = gan_training.train_wgan("gp", steps=120, critic_steps=5, gp_weight=0.0)
     free = keras.ops.convert_to_numpy(
         control.gradient_norms(real, control.generator(dcgan.generate_noise(256, rng=np.random.default_rng(0))))
