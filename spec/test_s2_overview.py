@@ -239,7 +239,7 @@ ZH = {
         "每个权重都由优化器更新过。",
     },
     "S2-core-algorithms": {
-        "says": "Keras 从底层自己实现了深度学习的各种核心算法。",
+        "says": "Keras 自己从最底层写出了深度学习的核心算法。",
         "today": "从来不是这样：Keras 2.3 调用后端来完成这些算法（K.gradients 就是 tf.gradients 或 theano 的 grad），"
         "Keras 3 同样没有自己的求导：keras.ops 中没有 grad 函数，层的梯度由引擎的自动微分（tf.GradientTape、jax.grad、"
         "torch autograd）和引擎的算子计算。Keras 是它们之上的一层（见 S2-framework-and-engine）。",
