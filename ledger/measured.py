@@ -101,6 +101,18 @@ REDUCERS = {
         (v["content_loss"][-1] + v["style_loss"][-1]) / (v["content_loss"][0] + v["style_loss"][0])
     ),
     "colour_ratio": lambda v: v["result"] / v["content photo"],
+    # TOC 5 (Kaggle): a run's table by model, its fold models and its confusions
+    "cv_gaps": lambda t: [abs(t[m]["cv_mean"] - t[m]["holdout_fold_models"]) for m in ("knn", "mlp", "cnn")],
+    "cv_stds": lambda t: [t[m]["cv_std"] for m in ("knn", "mlp", "cnn")],
+    "cnn_lead": lambda t: t["cnn"]["cv_mean"] - max(t["knn"]["cv_mean"], t["mlp"]["cv_mean"]),
+    "weak_holdouts": lambda t: [t["knn"]["holdout"], t["mlp"]["holdout"]],
+    "mix_deficit": lambda t: t["cnn"]["holdout"] - t["ensemble"]["holdout"],
+    "submitted_over_cv": lambda v: v["table"][v["submitted"]]["holdout"] - v["table"][v["submitted"]]["cv_mean"],
+    "fold_average_gain_cnn": lambda v: v["table"]["cnn"]["holdout"] - max(v["fold_model_holdout"]["cnn"]),
+    "fold_average_gain_others": lambda v: [
+        v["table"][m]["holdout"] - max(v["fold_model_holdout"][m]) for m in ("knn", "mlp")
+    ],
+    "largest_cell_share": lambda c: c["largest (count, true, predicted)"][0][0] / c["errors"],
     "x100": lambda v: v * 100,
     "per_1e4": lambda v: v / 1e4,
     "neg": lambda v: -v,

@@ -21,6 +21,7 @@ from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from ledger import Verdict, claim
+from ledger.measured import threshold
 from reference.data import load_mnist
 from reference.figures import plt
 from reference.kaggle import digit_recognizer as kaggle
@@ -163,7 +164,8 @@ def test_submission_format(mistake, files, tmp_path, evidence):
     "classification, and never split rows in file order when the file may be sorted by label.",
     today="Holds: on 9,000 train.csv rows (a stratified subset, class shares within 0.0001 of all 42,000), "
     "StratifiedKFold(3) keeps every class share within 0.0003 (one image) of the whole; a shuffled KFold drifts "
-    "by 0.008-0.012 (5 seeds), and KFold over label-sorted rows by 0.23 (whole classes missing from a fold).",
+    "by {m:ch5_fold_balance_seeds:kfold_shuffled:range=.3f} ({m:ch5_fold_balance_seeds:kfold_shuffled:n} seeds), and KFold over label-sorted rows by {m:ch5_fold_balance_seeds:kfold_sorted_by_label:range=.2f} (whole classes "
+    "missing from a fold).",
     verdict=Verdict.HOLDS,
 )
 def test_stratified_folds(files, evidence):
@@ -179,11 +181,11 @@ def test_stratified_folds(files, evidence):
     evidence("largest class-share gap, 9,000-row subset vs all 42,000", round(float(subset_gap), 6))
     evidence("largest class-share gap, validation fold vs all rows", {k: round(v, 5) for k, v in gaps.items()})
     assert len(keep) == 9000 and subset_gap < 1 / 9000
-    # Stratified: within one image per class of a 3,000-row fold.  Shuffled KFold, seeds 0-4: 0.0084-0.0122
-    # (docs/measurements/ch5_fold_balance_seeds.json); threshold half the smallest.
+    # Stratified: within one image per class of a 3,000-row fold.  Shuffled KFold, seeds 0-4
+    # (docs/measurements/ch5_fold_balance_seeds.json): threshold half the smallest.
     assert gaps["StratifiedKFold(3, shuffle)"] <= 1 / 3000
-    assert gaps["KFold(3, shuffle)"] > 0.004
-    assert gaps["KFold(3) on label-sorted rows"] > 0.2
+    assert gaps["KFold(3, shuffle)"] > KFOLD_SHUFFLED_MIN_GAP
+    assert gaps["KFold(3) on label-sorted rows"] > KFOLD_SORTED_MIN_GAP
     with pytest.raises(ValueError, match="rows must be at least 100 to keep every class; received 50"):
         kaggle.stratified_subset(labels, 50)
 
@@ -215,9 +217,16 @@ def _accuracy(probabilities, labels):
     return float(np.mean(np.asarray(probabilities).argmax(1) == labels))
 
 
-# Measured over seeds 0-2 (docs/measurements/ch5_workflow_seeds.json), |CV mean - the fold models' mean held-out
-# accuracy|: kNN 0.0002-0.0017, MLP 0.0018-0.0063, CNN 0.0001-0.0005.  Tolerance 0.015: over twice the worst.
-CV_TOLERANCE = 0.015
+# Shuffled KFold against label-sorted rows (docs/measurements/ch5_fold_balance_seeds.json): the largest class-share gap.
+KFOLD_SHUFFLED_MIN_GAP = threshold(0.004, "ch5_fold_balance_seeds", "kfold_shuffled")
+KFOLD_SORTED_MIN_GAP = threshold(0.2, "ch5_fold_balance_seeds", "kfold_sorted_by_label")
+# The mix of all three kinds below the CNN alone, and the submission's errors in the largest confusion cells.
+MIN_MIX_DEFICIT = threshold(0.001, "ch5_workflow_seeds*", "table|mix_deficit")
+TOP_FIVE_MIN_SHARE = threshold(0.15, "ch5_workflow_seeds*", "confusions/share of the largest")
+LARGEST_CELL_MIN_SHARE = threshold(3 / 90, "ch5_workflow_seeds*", "confusions|largest_cell_share")
+# Measured over seeds 0-2 (docs/measurements/ch5_workflow_seeds.json, _torch.json), |CV mean - the fold models' mean
+# held-out accuracy| per model ("cv_gaps").  Tolerance 0.015: over twice the worst.
+CV_TOLERANCE = threshold(0.015, "ch5_workflow_seeds*", "table|cv_gaps", side="above")
 
 
 @pytest.mark.slow
@@ -226,7 +235,8 @@ CV_TOLERANCE = 0.015
     section="TOC 5",
     says="The k-fold cross-validation score estimates the score on the hidden test set.",
     today="Holds: for every model the CV mean lies within 0.015 of what the same fold models score on the 28,000 "
-    "held-out images (measured gaps 0.0001-0.0063, 3 seeds). The submitted fold average scores 0.010-0.015 above "
+    "held-out images (measured gaps {m:ch5_workflow_seeds:table|cv_gaps:range=.4f}, 3 TensorFlow seeds). The submitted fold average scores "
+    "{m:ch5_workflow_seeds:.|submitted_over_cv:range=.3f} above "
     "its CV mean: averaging the folds is itself an ensemble, which the CV of single fold models does not see.",
     verdict=Verdict.HOLDS,
 )
@@ -252,9 +262,8 @@ def test_cv_estimate(evidence):
     assert table.loc[submitted, "holdout"] > table.loc[submitted, "cv_mean"]
 
 
-# CV mean, seeds 0-2: CNN 0.966 / 0.964 / 0.958; kNN 0.945 / 0.948 / 0.946; MLP 0.931 / 0.936 / 0.933.
-# The CNN leads the next model by 0.012-0.021; threshold 0.005.
-CNN_LEAD = 0.005
+# CV mean per model, seeds 0-2: the CNN's lead over the next model ("cnn_lead").
+CNN_LEAD = threshold(0.005, "ch5_workflow_seeds*", "table|cnn_lead")
 
 
 @pytest.mark.slow
@@ -263,8 +272,9 @@ CNN_LEAD = 0.005
     section="TOC 5",
     says="Compare candidate models by their cross-validation means and spreads in one table; on digit images a "
     "CNN beats a classical baseline and an MLP.",
-    today="Holds: with 6,000 training rows per fold and 3 epochs, CNN 0.958-0.966, kNN on 50 PCA components "
-    "0.945-0.948, MLP 0.931-0.936 (CV means, 3 seeds; fold spread 0.002-0.014). The CV picks the CNN, and the "
+    today="Holds: with 6,000 training rows per fold and 3 epochs, CNN {m:ch5_workflow_seeds:table/cnn/cv_mean:range=.3f}, kNN on 50 PCA "
+    "components {m:ch5_workflow_seeds:table/knn/cv_mean:range=.3f}, MLP {m:ch5_workflow_seeds:table/mlp/cv_mean:range=.3f} (CV means, 3 TensorFlow seeds; fold spread "
+    "{m:ch5_workflow_seeds:table|cv_stds:range=.3f}). The CV picks the CNN, and the "
     "held-out test agrees with the ranking. The CNN does it with 56,714 weights to the MLP's 203,530.",
     verdict=Verdict.HOLDS,
 )
@@ -294,9 +304,10 @@ def test_model_comparison(evidence):
     )
 
 
-# Held-out accuracy of the fold average minus the best single fold model, seeds 0-2: CNN +0.0039 / +0.0083 /
-# +0.0035; kNN and MLP +0.0049 to +0.0102.  Threshold 0.0015 (under half the smallest).
-ENSEMBLE_GAIN = 0.0015
+# Held-out accuracy of the fold average minus the best single fold model, seeds 0-2, for the CNN and for kNN and MLP.
+# Threshold under half the smallest.
+ENSEMBLE_GAIN = threshold(0.0015, "ch5_workflow_seeds*", ".|fold_average_gain_cnn")
+threshold(ENSEMBLE_GAIN, "ch5_workflow_seeds*", ".|fold_average_gain_others")
 
 
 @pytest.mark.slow
@@ -306,7 +317,8 @@ ENSEMBLE_GAIN = 0.0015
     says="Averaging the predicted probabilities of several models (an ensemble) scores at least as well as the "
     "best of them. (Leaderboard anchors: single CNNs around 0.995, large CNN ensembles 0.9976.)",
     today="Holds for models of one kind: the average of the 3 fold CNNs beats the best of them on the 28,000 "
-    "held-out images by 0.0035-0.0083 (3 seeds), and so for kNN and MLP (0.0049-0.0102). Our CPU-sized CNN (6,000 rows, 3 epochs) "
+    "held-out images by {m:ch5_workflow_seeds:.|fold_average_gain_cnn:range=.4f} (3 TensorFlow seeds), and so for kNN and MLP ("
+    "{m:ch5_workflow_seeds:.|fold_average_gain_others:range=.4f}). Our CPU-sized CNN (6,000 rows, 3 epochs) "
     "stays below the leaderboard's 0.995, which needs all rows, augmentation and many epochs.",
     verdict=Verdict.HOLDS,
     qualifier="for members of similar strength",
@@ -328,10 +340,11 @@ def test_ensemble_beats_best(evidence):
     "TOC5-ensemble-weak-members",
     section="TOC 5",
     says="Adding more models to an averaged ensemble always improves it.",
-    today="Not here: averaging the fold-averaged kNN and MLP (0.945-0.954) in with the CNN's (0.973-0.976), with "
-    "equal weights, scores 0.970-0.972: 0.003-0.006 below the CNN alone (3 seeds). The weaker members' confident "
-    "mistakes outvote it. Cross-validation does not warn: the mix's CV mean (0.965-0.967) is above the CNN's "
-    "(0.958-0.966), because a single fold CNN does gain from the mix; the averaged folds no longer do.",
+    today="Not here: averaging the fold-averaged kNN and MLP ({m:ch5_workflow_seeds:table|weak_holdouts:range=.3f}) in with the CNN's "
+    "({m:ch5_workflow_seeds:table/cnn/holdout:range=.3f}), with equal weights, scores {m:ch5_workflow_seeds:table/ensemble/holdout:range=.3f}: "
+    "{m:ch5_workflow_seeds:table|mix_deficit:range=.3f} below the CNN alone (3 TensorFlow seeds). The weaker members' confident mistakes outvote it. "
+    "Cross-validation does not warn: the mix's CV mean ({m:ch5_workflow_seeds:table/ensemble/cv_mean:range=.3f}) is above the CNN's "
+    "({m:ch5_workflow_seeds:table/cnn/cv_mean:range=.3f}), because a single fold CNN does gain from the mix; the averaged folds no longer do.",
     verdict=Verdict.REFUTED,
     qualifier="members of unequal strength, equal weights",
 )
@@ -353,12 +366,12 @@ def test_ensemble_weak_members(evidence):
     per_fold = [_accuracy(oof[rows], run["cv_labels"][rows]) for rows in run["folds"]]
     evidence("CV mean: CNN / all three kinds", f"{table.loc['cnn', 'cv_mean']:.4f} / {np.mean(per_fold):.4f}")
     assert table.loc["ensemble", "cv_mean"] == pytest.approx(np.mean(per_fold))
-    # Measured deficit, seeds 0-2: 0.0036, 0.0058, 0.0029.
-    assert table.loc["ensemble", "holdout"] < table.loc["cnn", "holdout"] - 0.001
+    # The deficit per seed: "mix_deficit" in docs/measurements/ch5_workflow_seeds*.json.
+    assert table.loc["ensemble", "holdout"] < table.loc["cnn", "holdout"] - MIN_MIX_DEFICIT
 
 
-# Held-out score of the submitted CNN fold average, seeds 0-2: 0.9759, 0.9757, 0.9729; threshold 0.965.
-MIN_SCORE = 0.965
+# Held-out score of the submitted CNN fold average, seeds 0-2 ("submission_score").
+MIN_SCORE = threshold(0.965, "ch5_workflow_seeds*", "submission_score")
 
 
 @pytest.mark.slow
@@ -367,8 +380,8 @@ MIN_SCORE = 0.965
     section="TOC 5",
     says="The notebook ends by writing submission.csv from the chosen model's test predictions and uploading it "
     "to be scored.",
-    today="Holds: the workflow's file passes the format check and scores 0.973-0.976 against the held-out labels "
-    "(3 seeds), exactly the accuracy of the chosen model's averaged test probabilities.",
+    today="Holds: the workflow's file passes the format check and scores {m:ch5_workflow_seeds:submission_score:range=.3f} against the "
+    "held-out labels (3 TensorFlow seeds), exactly the accuracy of the chosen model's averaged test probabilities.",
     verdict=Verdict.HOLDS,
 )
 def test_submission_scored(evidence):
@@ -390,9 +403,10 @@ def test_submission_scored(evidence):
     section="TOC 5",
     says="A confusion matrix shows which digits a model mistakes for which; the errors concentrate on a few "
     "look-alike pairs.",
-    today="Holds: the submission's 650-758 mistakes (of 28,000) crowd into a few of the 90 possible (true, "
-    "predicted) cells: the five largest hold 21-30% of them where an even spread would give 5.6%, and the largest "
-    "alone 5-9% (even: 1.1%), over 3 seeds on TensorFlow and on PyTorch and one on JAX. Which look-alikes lead "
+    today="Holds: the submission's {m:ch5_workflow_seeds*:confusions/errors:range} mistakes (of 28,000) crowd into a few of the 90 "
+    "possible (true, predicted) cells: the five largest hold {m:ch5_workflow_seeds*:confusions/share of the largest:range=.0%} of them where an "
+    "even spread would give 5.6%, and the largest alone {m:ch5_workflow_seeds*:confusions|largest_cell_share:range=.0%} (even: 1.1%), over 3 seeds "
+    "on TensorFlow and on PyTorch (JAX's one run, in the evidence, is alike). Which look-alikes lead "
     "varies: 2 and 7 are among the five in 6 of those 7 runs, 4 and 9 in 5 (on JAX neither 4 nor 9 is).",
     verdict=Verdict.HOLDS,
 )
@@ -409,12 +423,11 @@ def test_confusion_matrix(evidence):
     evidence("their share of all errors", round(share, 3))
     assert np.trace(matrix) / matrix.sum() == pytest.approx(run["score"])
     assert matrix.sum(axis=1).tolist() == np.bincount(labels, minlength=10).tolist()
-    # Seeds 0-2 on TensorFlow (ch5_workflow_seeds.json): share of the five largest 0.290 / 0.212 / 0.305, largest cell
-    # 7.8% / 5.4% / 9.2% of the errors; on PyTorch (ch5_workflow_seeds_torch.json) 0.232 / 0.209 / 0.223 and
-    # 5.9% / 5.4% / 5.5%; JAX seed 0 0.236 and 5.2%.  An even spread gives 5 / 90 = 0.056 and 1 / 90 = 0.011.
+    # Seeds 0-2 on TensorFlow and PyTorch (ch5_workflow_seeds*.json, "confusions"): the share of the errors in the five
+    # largest cells and in the largest.  An even spread gives 5 / 90 = 0.056 and 1 / 90 = 0.011.
     # The pairs themselves change with the seed and the backend, so no pair is asserted.
-    assert share > 0.15
-    assert top[0][0] / errors.sum() > 3 / 90
+    assert share > TOP_FIVE_MIN_SHARE
+    assert top[0][0] / errors.sum() > LARGEST_CELL_MIN_SHARE
     fig, ax = plt.subplots(figsize=(4.2, 3.6))
     shown = ax.imshow(np.log1p(matrix), cmap="Blues")
     for t in range(10):
@@ -453,46 +466,52 @@ ZH = {
         "says": "分层 k 折交叉验证让每一折中各类别的比例保持一致；分类问题应当使用它，并且当文件可能按标签排序时，"
         "绝不能按文件顺序切分。",
         "today": "成立：在 train.csv 的 9,000 行上（分层抽取的子集，各类比例与全部 42,000 行相差不到 0.0001），"
-        "StratifiedKFold(3) 使每个类别的比例与整体相差不超过 0.0003（一张图像）；打乱后的 KFold 偏差为 0.008-0.012（5 个种子），"
-        "而对按标签排序的行做 KFold 偏差达 0.23（某些折中整类缺失）。",
+        "StratifiedKFold(3) 使每个类别的比例与整体相差不超过 0.0003（一张图像）；打乱后的 KFold 偏差为 "
+        "{m:ch5_fold_balance_seeds:kfold_shuffled:range=.3f}（{m:ch5_fold_balance_seeds:kfold_shuffled:n} 个种子），"
+        "而对按标签排序的行做 KFold 偏差达 {m:ch5_fold_balance_seeds:kfold_sorted_by_label:range=.2f}（某些折中整类缺失）。",
     },
     "TOC5-cv-estimate": {
         "says": "k 折交叉验证的分数可以估计隐藏测试集上的分数。",
         "today": "成立：每个模型的交叉验证均值与同一批折模型在 28,000 张留出图像上的得分相差不超过 0.015"
-        "（实测差距 0.0001-0.0063，3 个种子）。提交的各折平均模型比它的交叉验证均值高 0.010-0.015："
+        "（实测差距 {m:ch5_workflow_seeds:table|cv_gaps:range=.4f}，TensorFlow 上 3 个种子）。提交的各折平均模型比它的交叉验证均值高 {m:ch5_workflow_seeds:.|submitted_over_cv:range=.3f}："
         "对各折取平均本身就是一种集成，而单个折模型的交叉验证看不到这一点。",
     },
     "TOC5-model-comparison": {
         "says": "用一张表比较各候选模型的交叉验证均值和波动；在数字图像上，CNN 胜过经典基线和 MLP。",
-        "today": "成立：每折 6,000 行训练数据、训练 3 个 epoch 时，CNN 为 0.958-0.966，50 个 PCA 分量上的 kNN 为 0.945-0.948，"
-        "MLP 为 0.931-0.936（交叉验证均值，3 个种子；各折波动 0.002-0.014）。交叉验证选中 CNN，留出测试集上的排名与之一致。"
+        "today": "成立：每折 6,000 行训练数据、训练 3 个 epoch 时，CNN 为 {m:ch5_workflow_seeds:table/cnn/cv_mean:range=.3f}，50 个 PCA 分量上的 kNN 为 "
+        "{m:ch5_workflow_seeds:table/knn/cv_mean:range=.3f}，MLP 为 {m:ch5_workflow_seeds:table/mlp/cv_mean:range=.3f}（交叉验证均值，TensorFlow 上 3 个种子；各折波动 {m:ch5_workflow_seeds:table|cv_stds:range=.3f}）。"
+        "交叉验证选中 CNN，留出测试集上的排名与之一致。"
         "CNN 只用了 56,714 个权重，而 MLP 有 203,530 个。",
     },
     "TOC5-ensemble-beats-best": {
         "qualifier": "成员实力相近时",
         "says": "对几个模型的预测概率取平均（集成），得分至少不低于其中最好的那个。（排行榜参照：单个 CNN 约 0.995，"
         "大型 CNN 集成 0.9976。）",
-        "today": "对同一类模型成立：3 个折 CNN 的平均在 28,000 张留出图像上比其中最好的一个高 0.0035-0.0083（3 个种子），"
-        "kNN 和 MLP 也是如此（提高 0.0049-0.0102）。我们为 CPU 缩小的 CNN（6,000 行、3 个 epoch）达不到排行榜上的 0.995，"
+        "today": "对同一类模型成立：3 个折 CNN 的平均在 28,000 张留出图像上比其中最好的一个高 {m:ch5_workflow_seeds:.|fold_average_gain_cnn:range=.4f}"
+        "（TensorFlow 上 3 个种子），kNN 和 MLP 也是如此（提高 {m:ch5_workflow_seeds:.|fold_average_gain_others:range=.4f}）。"
+        "我们为 CPU 缩小的 CNN（6,000 行、3 个 epoch）达不到排行榜上的 0.995，"
         "那需要全部数据、数据增强和很多个 epoch。",
     },
     "TOC5-ensemble-weak-members": {
         "qualifier": "成员实力不均、等权平均时",
         "says": "往平均集成里加入更多模型，总能让它变得更好。",
-        "today": "这里不成立：把各折平均后的 kNN 和 MLP（0.945-0.954）与 CNN（0.973-0.976）等权平均，得分为 0.970-0.972，"
-        "比单独的 CNN 低 0.003-0.006（3 个种子）。较弱成员自信的错误压过了它。交叉验证并不会发出警告：这个组合的交叉验证均值"
-        "（0.965-0.967）反而高于 CNN（0.958-0.966），因为单个折的 CNN 确实能从组合中获益；而各折平均之后的 CNN 就不再获益了。",
+        "today": "这里不成立：把各折平均后的 kNN 和 MLP（{m:ch5_workflow_seeds:table|weak_holdouts:range=.3f}）与 CNN（{m:ch5_workflow_seeds:table/cnn/holdout:range=.3f}）"
+        "等权平均，得分为 {m:ch5_workflow_seeds:table/ensemble/holdout:range=.3f}，比单独的 CNN 低 {m:ch5_workflow_seeds:table|mix_deficit:range=.3f}（TensorFlow 上 3 个种子）。"
+        "较弱成员自信的错误压过了它。交叉验证并不会发出警告：这个组合的交叉验证均值（{m:ch5_workflow_seeds:table/ensemble/cv_mean:range=.3f}）"
+        "反而高于 CNN（{m:ch5_workflow_seeds:table/cnn/cv_mean:range=.3f}），因为单个折的 CNN 确实能从组合中获益；而各折平均之后的 CNN 就不再获益了。",
     },
     "TOC5-submission-scored": {
         "says": "notebook 的最后一步是用选定模型对测试集的预测写出 submission.csv，并上传评分。",
-        "today": "成立：工作流生成的文件通过格式检查，对留出标签的得分为 0.973-0.976（3 个种子），"
+        "today": "成立：工作流生成的文件通过格式检查，对留出标签的得分为 {m:ch5_workflow_seeds:submission_score:range=.3f}"
+        "（TensorFlow 上 3 个种子），"
         "恰好等于所选模型平均后的测试概率的准确率。",
     },
     "TOC5-confusion-matrix": {
         "says": "混淆矩阵显示模型把哪些数字错认成哪些；错误集中在少数几对形状相似的数字上。",
-        "today": "成立：提交结果在 28,000 张中错了 650-758 张，这些错误集中在 90 个可能的（真实，预测）格子中的少数几个里："
-        "最大的五个格子占全部错误的 21-30%，而均匀分布时只占 5.6%；最大的一个格子单独占 5-9%（均匀分布时为 1.1%）。"
-        "以上来自 TensorFlow 和 PyTorch 上各 3 个随机种子以及 JAX 上的 1 个。哪几对相似数字居首并不固定：在这 7 次运行中，"
+        "today": "成立：提交结果在 28,000 张中错了 {m:ch5_workflow_seeds*:confusions/errors:range} 张，这些错误集中在 90 个可能的（真实，预测）"
+        "格子中的少数几个里：最大的五个格子占全部错误的 {m:ch5_workflow_seeds*:confusions/share of the largest:range=.0%}，而均匀分布时只占 5.6%；"
+        "最大的一个格子单独占 {m:ch5_workflow_seeds*:confusions|largest_cell_share:range=.0%}（均匀分布时为 1.1%）。"
+        "以上来自 TensorFlow 和 PyTorch 上各 3 个随机种子（JAX 上的 1 次运行见证据，情况相同）。哪几对相似数字居首并不固定：在这 7 次运行中，"
         "2 和 7 有 6 次位列前五，4 和 9 有 5 次（在 JAX 上 4 和 9 都不在其中）。",
     },
 }
