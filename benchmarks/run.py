@@ -10,8 +10,8 @@ What a row measures (the method, stated once; ``benchmarks.report`` prints it ab
   calibration call; a round's value is seconds per training step. ``train_on_batch``, the native step and
   the tutorial's GAN loop are timed call by call (each returns host values, so device work is
   synchronised). ``fit`` is timed *inside* one ``fit`` call per round by a callback that stamps the end of
-  every execution (reading the loss, which synchronises), leaving out the first executions of the call
-  and every epoch's first: ``fit``'s set-up is not in the steady-state figure;
+  every execution (reading the loss, which synchronises) and keeps the intervals between stamps, leaving
+  out the call's first execution and every epoch's first: ``fit``'s set-up is not in the figure;
 - **A/B in one process**: the ways of one model, batch and device are built together and their rounds
   interleaved (A B C, B C A, ...), so a load that comes and goes hits every way alike;
 - **the machine**: each row records the load average, the CPU affinity, the thread counts and how busy
@@ -69,8 +69,7 @@ WAYS = {
     "dcgan_generator": ["train_on_batch"],
     "dcgan_discriminator": ["train_on_batch"],
 }
-STEPS_PER_EXECUTION = 8
-FIT_WARMUP_EXECUTIONS = 1
+STEPS_PER_EXECUTION = {"mnist_mlp": 8, "dcgan_full_step": 2}  # steps per execution in the fit_steps_per_execution way
 LSTM_VOCAB = 64
 
 
@@ -347,6 +346,7 @@ class Case:
     rounds: list = field(default_factory=list)
     first_step_s: float | None = None
     steps_per_round: int = 1
+    estimate: float = 0.0
 
 
 def _timed_calls(call):
@@ -359,7 +359,9 @@ def _timed_calls(call):
     def first():
         start = time.perf_counter()
         call()
-        return time.perf_counter() - start
+        middle = time.perf_counter()
+        call()
+        return middle - start, time.perf_counter() - middle
 
     return per_step, first
 
@@ -373,9 +375,9 @@ def _sync_logs(logs):
 
 
 def _fit_timer(model, x, y, batch, spe):
-    """Seconds per step inside one fit() call: stamps at each execution's end; leaves out the call's first
-    FIT_WARMUP_EXECUTIONS + 1 executions and each epoch's first (epoch set-up is not a step); the callback
-    stops the call once it has its executions."""
+    """Seconds per step inside one fit() call: stamps at each execution's end, intervals between them;
+    each call's first execution (its interval would include fit()'s set-up) and each epoch's first are left
+    out; the callback stops the call once it has its executions."""
     import keras
 
     class Stamps(keras.callbacks.Callback):
@@ -391,31 +393,29 @@ def _fit_timer(model, x, y, batch, spe):
             self.count += 1
             if self.first_end is None:
                 self.first_end = now
-            if self.last is not None and self.count > FIT_WARMUP_EXECUTIONS + 1:
+            if self.last is not None:
                 self.diffs.append(now - self.last)
             self.last = now
             if self.count >= self.limit:
                 self.model.stop_training = True
 
     stamps = Stamps()
-    executions_per_epoch = len(x) // batch // spe
+    per_epoch = len(x) // batch // spe  # executions
 
     def run(executions):
         stamps.limit = executions
-        epochs = math.ceil(executions / max(executions_per_epoch - 1, 1)) + 1
+        epochs = math.ceil(executions / per_epoch) + 1
         kwargs = {"batch_size": batch, "epochs": epochs, "shuffle": False, "verbose": 0, "callbacks": [stamps]}
         model.fit(x, y, **kwargs) if y is not None else model.fit(x, **kwargs)
 
     def per_step(n):
-        # enough executions for n timed steps (each epoch's first execution gives no interval)
         timed = math.ceil(n / spe)
-        wanted = FIT_WARMUP_EXECUTIONS + 1 + timed + math.ceil(timed / max(executions_per_epoch - 1, 1))
-        run(wanted)
+        run(1 + timed + timed // (per_epoch - 1))
         return sum(stamps.diffs) / (len(stamps.diffs) * spe)
 
     def first():
-        run(1)
-        return stamps.first_end - stamps.begin
+        run(3)  # compile and first execution, then two steady intervals for the estimate
+        return stamps.first_end - stamps.begin, stamps.diffs[-1] / spe
 
     return per_step, first
 
@@ -435,7 +435,7 @@ def build_case(model_name: str, way: str, batch: int, device: str, backend: str)
     from reference import backends
 
     place = backends.resolve_device(device)
-    spe = STEPS_PER_EXECUTION if way.endswith("steps_per_execution") else 1
+    spe = STEPS_PER_EXECUTION.get(model_name, 8) if way.endswith("steps_per_execution") else 1
     if spe > 1 and backend == "torch":
         raise NotImplementedError("the torch backend runs one step per execution only")
     rng = np.random.default_rng(0)
@@ -514,20 +514,27 @@ def build_case(model_name: str, way: str, batch: int, device: str, backend: str)
 # ----------------------------------------------------------------------------- the run
 
 
-def run_group(cases: list[Case], round_s: float, min_rounds: int, max_rounds: int, deadline: float) -> None:
-    """First call, calibration, then interleaved rounds of every case until each has min_rounds and the
-    group has spent its share, or the deadline comes."""
-    for case in cases:
-        case.first_step_s = case.first()
-        estimate = case.per_step(case.steps_per_execution)
-        case.steps_per_round = max(1, math.ceil(round_s / max(estimate, 1e-6)))
-        if case.steps_per_execution > 1:
-            case.steps_per_round = math.ceil(case.steps_per_round / case.steps_per_execution) * case.steps_per_execution
-    for r in range(max_rounds):
-        if r >= min_rounds or (r > 0 and time.monotonic() > deadline):
+def run_group(cases: list[Case], round_s: float, rounds: int, share_end: float, deadline: float) -> None:
+    """First call and a calibration call of every case, then ``rounds`` interleaved rounds.
+
+    A round lasts ``round_s`` or less: where the group's share of the budget (until ``share_end``) cannot hold
+    ``rounds`` rounds that long, rounds get shorter (down to one step), not fewer; only the run's ``deadline``
+    cuts rounds (a row then says how many it has)."""
+    for index, case in enumerate(cases):
+        if index and time.monotonic() > deadline:
+            del cases[index:]  # no time to start another: the ones started still get their rounds
             break
-        order = cases[r % len(cases) :] + cases[: r % len(cases)]
-        for case in order:
+        case.first_step_s, case.estimate = case.first()
+    left = max(share_end - time.monotonic(), 0.0)
+    length = min(round_s, left / (rounds * len(cases)))
+    for case in cases:
+        case.steps_per_round = max(1, math.ceil(length / max(case.estimate, 1e-6)))
+        spe = case.steps_per_execution
+        case.steps_per_round = math.ceil(case.steps_per_round / spe) * spe
+    for r in range(rounds):
+        if r > 0 and time.monotonic() > deadline:
+            break
+        for case in cases[r % len(cases) :] + cases[: r % len(cases)]:
             case.rounds.append(case.per_step(case.steps_per_round))
 
 
@@ -617,7 +624,7 @@ def main(argv=None) -> int:
                 notes[way] = str(why)
         share = min(left, max(left / (len(groups) - index), 10))
         try:
-            run_group(cases, args.round_s, args.rounds, 50, time.monotonic() + share)
+            run_group(cases, args.round_s, args.rounds, time.monotonic() + share, deadline + 30)
         except Exception as error:  # one broken case must not lose the others
             emit({"kind": "error", "device": args.device, "model": model_name, "batch": batch, "error": repr(error)})
             continue
@@ -659,7 +666,7 @@ def _native_only(args, emit, deadline):
         flops = (4 * 784 * 512 + 6 * 512 * 10) * batch
         case = Case("mnist_mlp", "native", batch, flops, 1, *_timed_calls(native_step("jax", batch, args.device)))
         meter, state = LoadMeter(), machine_state()
-        run_group([case], args.round_s, args.rounds, 50, deadline)
+        run_group([case], args.round_s, args.rounds, deadline, deadline + 30)
         emit({"kind": "case", "backend": "jax", "device": args.device, "model": "mnist_mlp", "way": "native",
               "batch": batch, "samples": batch, "steps_per_execution": 1, "flops": flops,
               "first_step_s": case.first_step_s, "steps_per_round": case.steps_per_round,
