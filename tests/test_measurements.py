@@ -30,6 +30,12 @@ TEMPLATED = [
     "spec.test_toc_ch4_3_style_transfer",
     "spec.test_toc_ch5_kaggle",
     "spec.test_toc_gans",
+    "spec.test_s4_1_mnist",
+]
+# Lessons whose thresholds are declared with threshold() but whose texts hold other ranges that are not
+# measurements (Keras version spans such as "3.0-3.14"): their thresholds are checked, their texts not scanned.
+THRESHOLDS_ONLY = [
+    "spec.test_s4_2_4_dcgan_training_loop",
 ]
 # A hand-copied measured range: "98.29-98.54%", "0.70-0.71", "+0.5 to +1.1"; seed lists and digit spans
 # ("seeds 0-2", "digits 0-4", "0-9") are not measurements.
@@ -92,7 +98,7 @@ def test_claim_texts_cite_only_numbers_a_report_holds(module_name):
 
 def test_thresholds_sit_beyond_the_worst_recorded_seed():
     """Each threshold declared with ledger.measured.threshold lies on the safe side of every recorded seed."""
-    for name in TEMPLATED:
+    for name in TEMPLATED + THRESHOLDS_ONLY:
         importlib.import_module(name)
     assert measured.THRESHOLDS
     for t in measured.THRESHOLDS:
