@@ -13,7 +13,6 @@ only when called in training (inside ``fit``) and pass it through untouched in i
 
 from __future__ import annotations
 
-import json
 import time
 
 import keras
@@ -22,6 +21,7 @@ from keras import layers
 
 from reference import cli
 from reference.basics.workflow import IMAGE_SHAPE, mnist_subset
+from reference.measurements import write_report
 
 CLASSES = 10
 SETUP = (
@@ -116,8 +116,7 @@ def main(argv=None) -> None:
             f"python -m reference.basics.augmentation --seeds {' '.join(map(str, args.seeds))} --epochs {args.epochs} "
             f"{cli.out_flag(target, 'ch1_augmentation_seeds.json')}  (keras {keras.__version__}, {keras.backend.backend()} backend, 2-core shared CPU)"
         )
-        with open(target, "w") as handle:
-            json.dump({"how": how, "setup": SETUP, "runs": runs}, handle, indent=1)
+        write_report({"how": how, "setup": SETUP, "runs": runs}, target)  # adds Keras, backend, CPU, threads
     cli.wrote([target])
 
 

@@ -13,7 +13,6 @@ recovers much of the lost accuracy as long as the scaled rate stays stable.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 
@@ -22,6 +21,7 @@ import numpy as np
 
 from reference import cli
 from reference.basics.workflow import build_mlp, mnist_subset
+from reference.measurements import write_report
 
 BATCH_SIZES = (16, 64, 256, 1024)
 BASE_BATCH = 16
@@ -101,8 +101,7 @@ def main(argv=None) -> None:
             f"{cli.out_flag(target, 'ch1_batch_size_seeds.json')}  "
             f"(keras {keras.__version__}, {keras.backend.backend()} backend, 2-core shared CPU)"
         )
-        with open(target, "w") as handle:
-            json.dump({"how": how, "setup": SETUP, "runs": runs}, handle, indent=1)
+        write_report({"how": how, "setup": SETUP, "runs": runs}, target)  # adds Keras, backend, CPU, threads
     cli.wrote([target])
 
 

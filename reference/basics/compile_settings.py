@@ -15,7 +15,6 @@ What it shows:
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from reference import cli
 from reference.data import load_mnist
+from reference.measurements import write_report
 
 MEASUREMENTS = Path(__file__).resolve().parents[2] / "docs" / "measurements"
 # The execution settings compared with the default (compile's defaults: run_eagerly=False, jit_compile="auto",
@@ -127,9 +127,16 @@ def main(argv=None) -> None:
     target = None
     if args.out is not None:
         how = f"python -m reference.basics.compile_settings --seeds {' '.join(map(str, args.seeds))} --out {args.out}"
-        payload = {"how": how, "keras": keras.__version__, "backend": keras.backend.backend(), **result}
+        runs: dict = {}
+        for name_seed, run in result["runs"].items():  # "name/seedN" -> runs keyed by seed, as every report is
+            name, seed = name_seed.rsplit("/seed", 1)
+            runs.setdefault(seed, {})[name] = run
+        setup = (
+            "the same model trained by default, eagerly, jit-compiled and with steps_per_execution (settings); "
+            "seconds and the largest weight difference from the default"
+        )
         target = args.out / "ch1_execution_modes_seeds.json"
-        target.write_text(json.dumps(payload, indent=1) + "\n")
+        write_report({"how": how, "setup": setup, "runs": runs, "constants": {"settings": result["settings"]}}, target)
     cli.wrote([target])
 
 

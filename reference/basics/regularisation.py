@@ -22,7 +22,6 @@ The MNIST subsets: the first ``n_train`` training digits; validation digits from
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from keras import layers
 
 from reference import cli
 from reference.data import load_mnist
+from reference.measurements import write_report
 
 MEASUREMENTS = Path(__file__).resolve().parents[2] / "docs" / "measurements"
 VALIDATION_START = 50_000  # validation digits come from the training split's tail, never from the first n_train
@@ -207,6 +207,33 @@ L2_SETTINGS = {"l2": 1e-3, "epochs": 10, "width": 64}
 GRADIENT_SETTINGS = {"depth": 10, "width": 64, "batch": 256, "probe_lr": 1000.0}
 
 
+# What each seed report measures (its "setup"); the machine is added by reference.measurements.write_report.
+REPORT_SETUPS = {
+    "ch1_dropout_gap_seeds": "784-256-256-10 MLP on 1,000 MNIST digits, with and without dropout (settings)",
+    "ch1_vanishing_gradient_seeds": "a deep MLP (settings) with sigmoid, tanh and relu: gradient norm of each layer's "
+    "kernel on one batch, first layer first",
+    "ch1_l2_weight_norm_seeds": "MLP with and without an L2 penalty on its kernels (settings); train/validation loss "
+    "and accuracy and the first hidden kernel's norm",
+}
+
+
+def _seed_report(measured: dict, how: str, setup: str) -> dict:
+    """A _measure_* result ({"settings", runs keyed "name/seedN"}) in the seed-report shape: runs keyed by seed."""
+    runs: dict = {}
+    for key, value in measured.items():
+        if key == "settings":
+            continue
+        if isinstance(value, dict):  # {"name/seedN": result}
+            for name_seed, result in value.items():
+                name, seed = name_seed.rsplit("/seed", 1)
+                target = runs.setdefault(seed, {})
+                (target.setdefault(key, {}) if key != "runs" else target)[name] = result
+        else:  # one number per seed, in seed order
+            for seed, result in zip(sorted(runs, key=int), value):
+                runs[seed][key] = result
+    return {"how": how, "setup": setup, "runs": runs, "constants": {"settings": measured["settings"]}}
+
+
 def _measure_vanishing(seeds=(0, 1, 2)) -> dict:
     """First- and last-layer gradient norms of the deep sigmoid, tanh and ReLU MLPs, per seed."""
     (x, y), _ = mnist_subset(GRADIENT_SETTINGS["batch"])
@@ -260,8 +287,7 @@ def main(argv=None) -> None:
         ("ch1_vanishing_gradient_seeds", vanishing),
         ("ch1_l2_weight_norm_seeds", l2),
     ):
-        record = {"how": how, "keras": keras.__version__, "backend": keras.backend.backend(), **payload}
-        (args.out / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
+        write_report(_seed_report(payload, how, REPORT_SETUPS[name]), args.out / f"{name}.json")
         cli.wrote([args.out / f"{name}.json"])
 
 

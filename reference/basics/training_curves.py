@@ -27,6 +27,7 @@ import numpy as np
 from reference import cli
 from reference.basics.splits import sorted_by_label
 from reference.basics.workflow import build_mlp, mnist_subset
+from reference.measurements import write_report
 
 LR_SWEEP_RATES = (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
 
@@ -183,8 +184,7 @@ def main(argv=None) -> None:
             f"{' '.join(map(str, args.seeds))} {cli.out_flag(target, filename)}  (keras {keras.__version__}, "
             f"{keras.backend.backend()} backend, 2-core shared CPU)"
         )
-        with open(target, "w") as handle:
-            json.dump({"how": how, "setup": SETUPS[args.experiment], "runs": runs}, handle, indent=1)
+        write_report({"how": how, "setup": SETUPS[args.experiment], "runs": runs}, target)  # adds the machine
     cli.wrote([target])
 
 

@@ -12,14 +12,13 @@ so that they train in seconds on a CPU.
 
 from __future__ import annotations
 
-import json
-
 import keras
 import numpy as np
 from keras import layers
 
 from reference import cli
 from reference.data import load_mnist
+from reference.measurements import write_report
 
 CLASSES = 10
 IMAGE_SHAPE = (28, 28, 1)
@@ -124,8 +123,7 @@ def main(argv=None) -> None:
             f"{' '.join(map(str, args.seeds))} {cli.out_flag(target, 'ch1_workflow_seeds.json')}  (keras {keras.__version__}, "
             f"{keras.backend.backend()} backend, 2-core shared CPU)"
         )
-        with open(target, "w") as handle:
-            json.dump({"how": how, "setup": SETUP, "runs": runs}, handle, indent=1)
+        write_report({"how": how, "setup": SETUP, "runs": runs}, target)  # adds Keras, backend, CPU, threads
     cli.wrote([target])
 
 
