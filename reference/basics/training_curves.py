@@ -45,8 +45,8 @@ def _finite_or_none(value: float):
 def lr_sweep(rates=LR_SWEEP_RATES, epochs: int = 5, n_train: int = 2000, seed: int = 0, verbose: int | str = 0) -> dict:
     """Train the same MLP (same initial weights) with plain SGD at each learning rate.
 
-    Returns, per rate: ``loss`` (the loss before training, then after each epoch; None where it is
-    NaN or infinite) and ``test_accuracy`` on 1,000 test images.
+    Returns, per rate: ``loss`` (the loss before training, then each epoch's loss as fit reports it, the mean over
+    that epoch's batches; None where it is NaN or infinite) and ``test_accuracy`` on 1,000 test images.
     """
     rates = tuple(float(r) for r in rates)
     if not rates or min(rates) <= 0:
@@ -69,7 +69,8 @@ def lr_sweep(rates=LR_SWEEP_RATES, epochs: int = 5, n_train: int = 2000, seed: i
 def real_vs_random_labels(epochs: int = 5, n_train: int = 2000, seed: int = 0, verbose: int | str = 0) -> dict:
     """The same model and data trained on the true labels and on a random permutation of them.
 
-    Returns per case the loss before training and after each epoch, and the test accuracy.
+    Returns per case the loss before training, then each epoch's loss as fit reports it (the mean over that
+    epoch's batches), and the test accuracy.
     """
     (x, y), (x_test, y_test) = mnist_subset(n_train, seed=seed)
     shuffled = np.random.default_rng(seed).permutation(y)
@@ -150,7 +151,7 @@ def shuffle_experiment(seed: int = 0, epochs: int = 3, n_train: int = 2000, verb
 
 SETUPS = {
     "lr-sweep": "784-128-10 MLP, plain SGD at each rate, batch 32, 5 epochs, 2,000 MNIST training images, 1,000 test images; "
-    "loss = the loss before training, then after each epoch (None = NaN/inf)",
+    "loss = the loss before training, then fit's loss per epoch, the mean over that epoch's batches (None = NaN/inf)",
     "labels": "784-128-10 MLP, SGD(0.1), batch 32, 5 epochs, 2,000 MNIST images with their labels or a random permutation "
     "of them; test accuracy on 1,000 test images",
     "overfit": "784-512-10 MLP, Adam(1e-3), batch 32, 30 epochs, 500 MNIST training images, 1,000 validation images "
