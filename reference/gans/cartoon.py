@@ -520,7 +520,11 @@ def measure_seeds(seeds=(0, 1, 2, 3, 4), steps: int = STEPS, out: str | Path | N
         f"{CARTOON_CYCLE_WEIGHT} / photo {PHOTO_CYCLE_WEIGHT}, identity {IDENTITY_WEIGHT}, pool {POOL}, "
         f"weight average {AVERAGE}, flips); mean PSNR/SSIM (skimage.metrics) of the {HELD_OUT} held-out "
         "translations against their true cartoons, and of the photos themselves (identity baseline).",
-        "setup": "see how; constants: the cartoon palette",
+        "setup": (
+            "unpaired CycleGAN, LFW faces to 3-level cartoons with outlines, 1200 steps: held-out "
+            "PSNR/SSIM of the translation and of the unchanged photo, cycle errors and curves every 100 "
+            "steps; constants: the cartoon palette"
+        ),
         "runs": runs,
         "constants": {"palette": np.round(domains.palette, 4).tolist()},
     }

@@ -222,7 +222,11 @@ def measure_seeds(seeds=(0, 1, 2), out: str | Path = "docs/measurements/ch2_dete
         "how": f"reference.vision.detection.measure_seeds(seeds={list(seeds)}, {kwargs}): train_detector(seed) "
         "(10,000 training canvases from MNIST's training digits, 5 epochs, adam 2e-3, box loss weight 20), "
         "scored on 2,000 canvases made from MNIST's test digits.",
-        "setup": "see how",
+        "setup": (
+            "one-digit detector on 56x56 canvases: 10,000 training canvases, 5 epochs; mean IoU, share "
+            "with IoU >= 0.5, class accuracy on 2,000 canvases from MNIST's test digits, and the mean "
+            "box's IoU"
+        ),
         "runs": runs,
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
