@@ -7,9 +7,7 @@ with the ledger plugin, and reads the ledger it wrote.
 import json
 from pathlib import Path
 
-import numpy  # noqa: F401  (imported here, not first inside an inline run: pytester restores sys.modules after
 import pytest
-import sklearn  # noqa: F401  each run, and numpy cannot be loaded twice in one process)
 
 pytest_plugins = ["pytester"]
 
@@ -89,14 +87,13 @@ def _seeded():
     yield
 
 
-def _run(pytester, *args, subprocess=False, env=None):
+def _run(pytester, *args, env=None):
+    """pytest on the synthetic spec in a fresh interpreter (an inline run would re-import, after pytester restores
+    sys.modules, C extensions that the ledger's writers load: numpy cannot be loaded twice in one process)."""
     argv = ["-p", "ledger.plugin", "-p", "no:cacheprovider", "-p", "no:randomly", *args]
-    if subprocess:
-        pytester._method = "subprocess"
-        for key, value in {"PYTHONPATH": str(ROOT), **(env or {})}.items():
-            pytester._monkeypatch.setenv(key, value)
-        return pytester.runpytest_subprocess(*argv)
-    return pytester.runpytest(*argv)
+    for key, value in {"PYTHONPATH": str(ROOT), **(env or {})}.items():
+        pytester._monkeypatch.setenv(key, value)
+    return pytester.runpytest_subprocess(*argv)
 
 
 def _ledger(pytester, folder="build/ledger") -> dict:
@@ -171,7 +168,7 @@ def test_check():
 """,
         encoding="utf-8",
     )
-    _run(pytester, "spec", subprocess=True, env={"KERAS_BACKEND": "numpy"})
+    _run(pytester, "spec", env={"KERAS_BACKEND": "numpy"})
     got = _outcomes(_ledger(pytester))
     assert {k: v[0] for k, v in got.items()} == {"FIT": "environment", "CHECK": "environment"}
     assert "backend 'numpy' is not one the spec supports" in got["FIT"][1]
@@ -287,7 +284,7 @@ def test_fig(evidence):
         HEADER
         + 'raise RuntimeError("boom")\n\n@claim("BAD", section="meta", says="", today="", verdict=Verdict.HOLDS)\ndef test_bad():\n    pass\n'
     )
-    _run(pytester, "spec", "-n", "2", subprocess=True)
+    _run(pytester, "spec", "-n", "2")
     got = _outcomes(_ledger(pytester))
     assert got["FIG"][0] == "confirmed" and got["BAD"][0] == "broken" and "RuntimeError: boom" in got["BAD"][1]
     assert (pytester.path / "build/ledger/figures/fig.png").is_file()
