@@ -64,6 +64,7 @@ def probe_every_backend(name: str) -> dict:
 def refused(outcome: dict, message_start: str = "") -> bool:
     """A probe's outcome is the optimizer's refusal (ValueError; NotImplementedError on Keras <= 3.12), whose
     message starts as given."""
-    return outcome.get("error") in ("ValueError", "NotImplementedError") and outcome["message"].startswith(
-        message_start
-    )
+    error = outcome.get("error")
+    # Keras <= 3.12 raised its NotImplementedError while formatting the refusal, so that message is not the
+    # refusal's ("numpy() is only available when eager execution is enabled."): only the class is checked.
+    return error == "NotImplementedError" or (error == "ValueError" and outcome["message"].startswith(message_start))
