@@ -34,6 +34,7 @@ def main(argv=None) -> None:
         )
         sys.exit(2)
     cli.parse_args(name, argv[1:])  # a bad flag or --help stops here, before Keras is imported
+    cli.quiet_engine_logs()
     module = importlib.import_module(cli.EXAMPLES[name].module)
     cli.run(module.main, argv[1:])
 

@@ -13,23 +13,32 @@ as soon as ``python -m reference.<example>`` starts, and the example's ``main`` 
 - Every example can be shortened (``--epochs``, ``--steps``, ``--n``, ``--rows``, ``--limit``) and says at the
   end what it wrote where.
 - A backend that is not installed (``KERAS_BACKEND=torch`` without PyTorch) is refused in one line naming its
-  install command; TensorFlow's C++ start-up log is silenced; Ctrl-C stops with one line (exit status 130).
+  install command; TensorFlow's C++ start-up log is silenced, on every backend (``quiet_engine_logs``).
+- Ctrl-C stops at the end of the running training step and keeps what was trained: the history so far (every
+  ``fit``'s finished epochs and steps), the seeds finished so far, and the samples a GAN draws as it stands, in
+  ``--out`` (else ./build/interrupted); it says so in one line and exits with status 130 (``Training``).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
+import importlib.abc
 import importlib.util
+import json
 import os
+import signal
 import sys
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Before anything imports TensorFlow: its C++ start-up log (cuInit errors on a machine without a GPU, oneDNN
-# notices) reads to a learner like a failure.  A value the user set is kept.
+# notices) reads to a learner like a failure.  A value the user set is kept (and then so is the log).
+_USER_TF_LOG_LEVEL = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 INTERRUPTED_STATUS = 130  # what a shell reports for a program stopped by Ctrl-C (128 + SIGINT)
@@ -211,16 +220,32 @@ def _augmentation(p: Parser) -> None:
     _hidden_save(p)
 
 
+REGULARISATION_EPOCHS = 30  # the dropout comparison's epochs, as measured in docs/measurements
+COMPILE_SETTINGS_EPOCHS = 2  # epochs under each execution setting, as measured
+
+
 def _regularisation(p: Parser) -> None:
+    _epochs(p, REGULARISATION_EPOCHS, "epochs of the dropout comparison")
     _seeds(p)
     _out(p, None, "the three seed reports (dropout, vanishing gradient, L2)")
     _hidden_write(p)
 
 
 def _compile_settings(p: Parser) -> None:
+    _epochs(p, COMPILE_SETTINGS_EPOCHS, "epochs under each execution setting")
     _seeds(p)
     _out(p, None, "the seed report, ch1_execution_modes_seeds.json")
     _hidden_write(p)
+
+
+def _reports_at_measured_epochs(measured: int) -> Callable[[Parser, argparse.Namespace], None]:
+    """A seed report is measured at the settings the spec's thresholds cite: --epochs shortens a look, not a report."""
+
+    def check(parser: Parser, args: argparse.Namespace) -> None:
+        if args.out is not None and args.epochs != measured:
+            parser.error(f"--epochs {args.epochs} cannot go with --out: the seed reports are measured at {measured}")
+
+    return check
 
 
 def _persistence(p: Parser) -> None:
@@ -311,6 +336,7 @@ class Example:
     name: str  # the module under reference/, e.g. "gans.dcgan"
     summary: str
     arguments: Callable[[Parser], None]
+    check: Callable[[Parser, argparse.Namespace], None] | None = None  # flags that cannot go together
 
     @property
     def module(self) -> str:
@@ -332,8 +358,18 @@ EXAMPLES = {
         Example("basics.splits", "TOC 1.3 a tail split of sorted data against a stratified split", _splits),
         Example("basics.batch_size", "TOC 1.3 batch size and the learning rate", _batch_size),
         Example("basics.augmentation", "TOC 1.4 data augmentation on 1,000 MNIST images", _augmentation),
-        Example("basics.regularisation", "TOC 1.5 dropout, vanishing gradients, L2", _regularisation),
-        Example("basics.compile_settings", "TOC 1.6 jit_compile, run_eagerly, steps_per_execution", _compile_settings),
+        Example(
+            "basics.regularisation",
+            "TOC 1.5 dropout, vanishing gradients, L2",
+            _regularisation,
+            _reports_at_measured_epochs(REGULARISATION_EPOCHS),
+        ),
+        Example(
+            "basics.compile_settings",
+            "TOC 1.6 jit_compile, run_eagerly, steps_per_execution",
+            _compile_settings,
+            _reports_at_measured_epochs(COMPILE_SETTINGS_EPOCHS),
+        ),
         Example("basics.persistence", "TOC 1.7 save, reload and resume training", _persistence),
         Example("basics.keras2_idioms", "FAQ Keras 2 idioms and their Keras 3 forms", _keras2_idioms),
         Example("vision.cnn", "TOC 2.1 Keras's MNIST convnet, its first-layer filters", _cnn),
@@ -377,9 +413,18 @@ def parser(name: str) -> Parser:
 
 
 def parse_args(name: str, argv=None) -> argparse.Namespace:
-    """Check the backend, then parse (and check) an example's command line; exits with status 2 on a bad one."""
+    """Check the backend, then parse (and check) an example's command line; exits with status 2 on a bad one.
+
+    The example and its arguments are remembered: an interrupted run keeps what it trained in their ``--out``."""
+    global _CURRENT
     require_backend_or_exit()
-    return parser(name).parse_args(argv)
+    result = parser(name)
+    args = result.parse_args(argv)
+    check = EXAMPLES[name].check
+    if check is not None:
+        check(result, args)
+    _CURRENT = (name, args)
+    return args
 
 
 def require_backend_or_exit() -> None:
@@ -406,6 +451,58 @@ def answer_early() -> None:
     if not module.startswith("reference.") or name not in EXAMPLES:
         return
     parse_args(name, argv[at + 2 :])
+    quiet_engine_logs()
+
+
+# ---- TensorFlow's C++ start-up log --------------------------------------------------------------------------
+
+
+class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
+    """Imports ``tensorflow``, whenever something first does, with the process's stderr pointed at /dev/null.
+
+    Its shared libraries log while they load, through absl before absl is initialised, and that ignores
+    TF_CPP_MIN_LOG_LEVEL (``I0000 ... cudart_stub.cc:31] Could not find cuda drivers on your machine``, once per
+    library).  On the TensorFlow backend ``import keras`` imports it; on JAX and PyTorch Keras imports it later,
+    for ``keras.utils.set_random_seed`` and tf.data, so the import is caught when it happens rather than forced.
+    An error still surfaces: a failed import raises its Python exception once stderr is back."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        sys.meta_path.remove(self)  # once, and so that the search below finds the real module
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            load = spec.loader.exec_module
+
+            def exec_module(module):
+                with _stderr_silenced():
+                    load(module)
+
+            spec.loader.exec_module = exec_module
+        return spec
+
+
+@contextlib.contextmanager
+def _stderr_silenced() -> Iterator[None]:
+    """File descriptor 2 (what C++ libraries write to, not only Python's sys.stderr) sent to /dev/null."""
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def quiet_engine_logs() -> None:
+    """Silence TensorFlow's C++ start-up log in an example's process, unless the user set TF_CPP_MIN_LOG_LEVEL
+    below 3 (to read it).  Called while ``python -m reference...`` starts, never by a test run."""
+    if _USER_TF_LOG_LEVEL not in (None, "3") or "tensorflow" in sys.modules:
+        return
+    if not any(isinstance(finder, _QuietTensorFlowImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _QuietTensorFlowImport())
 
 
 def output(args: argparse.Namespace, filename: str) -> Path | None:
@@ -425,15 +522,234 @@ def wrote(paths) -> None:
         print(f"wrote {path.resolve()}")
 
 
-def run(main: Callable, argv=None) -> None:
-    """Run an example's ``main``: Ctrl-C and a missing dataset end in one line, not a traceback."""
-    from reference.data import DatasetNotAvailable
+# ---- Ctrl-C: stop cleanly and keep what was trained ---------------------------------------------------------
+
+_CURRENT: tuple[str, argparse.Namespace] | None = None  # the running example and its arguments (parse_args)
+KEPT = "build/interrupted"  # where an interrupted run without --out keeps its history
+
+
+@dataclass
+class _Fit:
+    """One ``fit`` (or a model's ``train_on_batch`` calls) as far as it got."""
+
+    model: object
+    epochs: list = field(default_factory=list)  # each finished epoch's logs
+    steps: int = 0
+    last: object = None  # the last step's logs, converted only if they are written
+
+    def record(self) -> dict:
+        history: dict[str, list] = {}
+        for logs in self.epochs:
+            for key, value in logs.items():
+                history.setdefault(key, []).append(value)
+        return {
+            "model": f"{getattr(self.model, 'name', '?')} ({type(self.model).__name__})",
+            "epochs_finished": len(self.epochs),
+            "steps": self.steps,
+            "history": history,
+            "last_step": self.last,
+        }
+
+
+class Training:
+    """What an example has trained so far, so that Ctrl-C can keep it.
+
+    While ``recording()`` is open, every ``fit`` gets one more callback and every ``train_on_batch`` is counted
+    (the examples' training functions take no callbacks argument; this records them unchanged).  A Ctrl-C during
+    a training step is held until the step ends, so the weights are those of a finished step (on JAX, ``fit``
+    holds them outside the model and donates the previous ones to the running step); a second Ctrl-C stops at
+    once.  ``keep_and_exit`` then writes the history so far, what the example registered with ``keep``, and
+    the samples its ``on_interrupt`` functions draw, into ``--out`` (else ./build/interrupted), says so in one
+    line and exits with status 130.
+    """
+
+    active: Training | None = None
+
+    def __init__(self) -> None:
+        self.fits: list[_Fit] = []
+        self.kept: dict[str, object] = {}
+        self.savers: list[Callable] = []
+        self.began = time.monotonic()
+        self.stepping = 0  # > 0 while a training step may be running
+        self.pending = False  # Ctrl-C pressed during a step: stop when it ends
+
+    @property
+    def steps(self) -> int:
+        return sum(fit.steps for fit in self.fits)
+
+    @property
+    def epochs(self) -> int:
+        return sum(len(fit.epochs) for fit in self.fits)
+
+    def _fit_of(self, model, new: bool) -> _Fit:
+        """A new record for each ``fit``; one record for all of a model's ``train_on_batch`` calls."""
+        if not new:
+            for fit in self.fits:
+                if fit.model is model and not fit.epochs:
+                    return fit
+        self.fits.append(_Fit(model))
+        return self.fits[-1]
+
+    def step_ended(self, fit: _Fit, logs) -> None:
+        fit.steps += 1
+        fit.last = logs
+        if self.pending:
+            raise KeyboardInterrupt
+
+    def _on_sigint(self, signum, frame) -> None:
+        if self.stepping and not self.pending:
+            self.pending = True  # stop when the running step ends
+            return
+        raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[Training]:
+        Training.active = self
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        restore = self._record_keras() if "keras" in sys.modules else (lambda: None)
+        try:
+            yield self
+        finally:
+            restore()
+            signal.signal(signal.SIGINT, previous)
+            Training.active = None
+
+    def _record_keras(self) -> Callable[[], None]:
+        import keras
+
+        training = self
+
+        class Record(keras.callbacks.Callback):
+            def __init__(self, fit: _Fit):
+                super().__init__()
+                self.fit = fit
+
+            def on_train_batch_end(self, batch, logs=None):
+                training.step_ended(self.fit, logs)
+
+            def on_epoch_end(self, epoch, logs=None):
+                self.fit.epochs.append(dict(logs or {}))
+
+        originals = {name: keras.Model.__dict__.get(name) for name in ("fit", "train_on_batch")}
+        fit, train_on_batch = keras.Model.fit, keras.Model.train_on_batch
+
+        def recorded_fit(model, *args, **kwargs):
+            kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), Record(training._fit_of(model, new=True))]
+            training.stepping += 1
+            try:
+                return fit(model, *args, **kwargs)
+            finally:
+                training.stepping -= 1
+
+        def recorded_train_on_batch(model, *args, **kwargs):
+            training.stepping += 1
+            try:
+                logs = train_on_batch(model, *args, **kwargs)
+            finally:
+                training.stepping -= 1
+            training.step_ended(training._fit_of(model, new=False), logs)
+            return logs
+
+        keras.Model.fit, keras.Model.train_on_batch = recorded_fit, recorded_train_on_batch
+
+        def restore() -> None:
+            for name, original in originals.items():
+                if original is None:
+                    delattr(keras.Model, name)
+                else:
+                    setattr(keras.Model, name, original)
+
+        return restore
+
+    def keep_and_exit(self) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while saving would lose the save
+        name, args = _CURRENT if _CURRENT is not None else ("example", argparse.Namespace())
+        steps = f"{self.steps} step{'s' * (self.steps != 1)}"
+        epochs = f"{self.epochs} epoch{'s' * (self.epochs != 1)}"
+        done = (
+            (f"after {epochs} ({steps})" if self.epochs else f"after {steps}")
+            if self.steps
+            else "before any training step"
+        )
+        if not self.steps and not any(self.kept.values()):
+            print(f"\ninterrupted (Ctrl-C) {done}: nothing trained to keep", file=sys.stderr)
+            sys.exit(INTERRUPTED_STATUS)
+        folder = _keep_folder(args)
+        try:
+            for fit in self.fits:  # on JAX, put the last finished step's weights back into the model
+                with contextlib.suppress(Exception):
+                    getattr(fit.model, "jax_state_sync", lambda: None)()
+            folder.mkdir(parents=True, exist_ok=True)
+            record = (folder / f"interrupted-{name}.json").resolve()
+            payload = {
+                "example": name,
+                "command": " ".join(["python", *getattr(sys, "orig_argv", sys.argv)[1:]]),
+                "interrupted": done,
+                "seconds": round(time.monotonic() - self.began, 1),
+                "fits": [fit.record() for fit in self.fits],
+                **self.kept,
+            }
+            record.write_text(json.dumps(payload, indent=1, default=_plain) + "\n", encoding="utf-8")
+            samples = []
+            for save in self.savers:
+                made = save(folder, self)
+                samples += [Path(p).resolve() for p in ([made] if isinstance(made, (str, Path)) else made or [])]
+        except Exception as error:  # noqa: BLE001 - whatever failed, the run still ends in one line
+            print(f"\ninterrupted (Ctrl-C) {done}; could not keep it in {folder}: {error}", file=sys.stderr)
+            sys.exit(INTERRUPTED_STATUS)
+        also = f" and the samples so far in {', '.join(str(p) for p in samples)}" if samples else ""
+        print(f"\ninterrupted (Ctrl-C) {done}; kept the history so far in {record}{also}", file=sys.stderr)
+        sys.exit(INTERRUPTED_STATUS)
+
+
+def _keep_folder(args: argparse.Namespace) -> Path:
+    """``--out``, else the folder of an older ``--save``/``--figure`` file, else ./build/interrupted."""
+    if getattr(args, "out", None) is not None:
+        return Path(args.out)
+    for older in ("save", "figure"):
+        if getattr(args, older, None) is not None:
+            return Path(getattr(args, older)).parent
+    return Path(KEPT)
+
+
+def _plain(value):
+    """JSON for what logs and results hold: NumPy and backend scalars and arrays, anything else as text."""
+    import numpy as np
 
     try:
-        main(argv)
+        array = np.asarray(value)
+    except Exception:  # noqa: BLE001
+        return str(value)
+    if array.dtype.kind in "biuf":
+        return array.item() if array.ndim == 0 else array.tolist()
+    return str(value)
+
+
+def keep(**parts) -> None:
+    """Register results an interrupted run should keep besides the history (e.g. ``keep(runs=runs)``: the seeds
+    finished so far); the objects are read when Ctrl-C comes, so register them once, before the loop fills them."""
+    if Training.active is not None:
+        Training.active.kept.update(parts)
+
+
+def on_interrupt(save: Callable) -> None:
+    """Register ``save(folder, training) -> path(s)``: what an interrupted run draws from its model as it stands
+    (a grid of samples), written into the folder the history goes to."""
+    if Training.active is not None:
+        Training.active.savers.append(save)
+
+
+def run(main: Callable, argv=None) -> None:
+    """Run an example's ``main``: Ctrl-C keeps what was trained (see ``Training``) and ends in one line with exit
+    status 130; a missing dataset ends in one line, not a traceback."""
+    from reference.data import DatasetNotAvailable
+
+    training = Training()
+    try:
+        with training.recording():
+            main(argv)
     except KeyboardInterrupt:
-        print("\ninterrupted (Ctrl-C): stopped before the end", file=sys.stderr)
-        sys.exit(INTERRUPTED_STATUS)
+        training.keep_and_exit()
     except DatasetNotAvailable as error:
         sys.exit(f"error: {error}")
 

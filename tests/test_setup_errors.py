@@ -26,6 +26,13 @@ from reference import backends, data
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Replaces the spec's seeding fixture (tests/conftest.py) here: nothing in this module trains, so this
+    process never imports Keras, whose TensorFlow start-up alone costs 5-20 s."""
+    yield
+
+
 def _wheel_of_installed(distribution: str, folder: Path) -> Path:
     """A wheel rebuilt from an installed distribution's files (its RECORD), so that pip can reinstall it offline."""
     dist = importlib.metadata.distribution(distribution)
@@ -49,9 +56,12 @@ def _wheel_of_installed(distribution: str, folder: Path) -> Path:
 
 
 def _pip(target_python: Path, command: list[str], wheels: Path) -> subprocess.CompletedProcess:
-    """Run a ``python -m pip install ...`` command line against another environment, from a local wheel folder."""
+    """Run a ``python -m pip install ...`` command line against another environment, from a local wheel folder.
+
+    What is added only makes it quicker and offline: no byte-compiling, no version check, no cache."""
     assert command[:3] == [sys.executable, "-m", "pip"], command
-    full = [*command[:3], "--python", str(target_python), *command[3:], "--no-index", "--find-links", str(wheels)]
+    quick = ["--no-index", "--find-links", str(wheels), "--no-compile", "--no-cache-dir", "--disable-pip-version-check"]
+    full = [*command[:3], "--python", str(target_python), *command[3:], *quick]
     return subprocess.run(full, capture_output=True, text=True, timeout=120)
 
 

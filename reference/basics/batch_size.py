@@ -82,6 +82,7 @@ def main(argv=None) -> None:
     args = cli.parse_args("basics.batch_size", argv)
     target = cli.output(args, "ch1_batch_size_seeds.json")
     runs = {}
+    cli.keep(runs=runs)  # Ctrl-C keeps the seeds finished so far with the history (reference/cli.py)
     for seed in args.seeds:
         began = time.perf_counter()
         result = batch_size_experiment(seed=seed, epochs=args.epochs, verbose=0 if target else 1)

@@ -101,14 +101,14 @@ def largest_difference(a: list, b: list) -> float:
     return max(float(np.max(np.abs(np.asarray(u) - np.asarray(v)))) for u, v in zip(a, b))
 
 
-def _measure_execution_modes(seeds=(0, 1, 2), verbose: int | str = 0) -> dict:
+def _measure_execution_modes(seeds=(0, 1, 2), verbose: int | str = 0, epochs: int = 2) -> dict:
     """Per seed and setting: the largest weight difference from the default, and the seconds fit() took."""
     runs = {}
     for seed in seeds:
-        default = train_with({}, seed=seed, verbose=verbose)
+        default = train_with({}, seed=seed, epochs=epochs, verbose=verbose)
         runs[f"default/seed{seed}"] = {"seconds": round(default["seconds"], 3), "largest_weight_difference": 0.0}
         for name, settings in EXECUTION_SETTINGS.items():
-            run = train_with(settings, seed=seed, verbose=verbose)
+            run = train_with(settings, seed=seed, epochs=epochs, verbose=verbose)
             runs[f"{name}/seed{seed}"] = {
                 "seconds": round(run["seconds"], 3),
                 "largest_weight_difference": largest_difference(run["weights"], default["weights"]),
@@ -118,7 +118,7 @@ def _measure_execution_modes(seeds=(0, 1, 2), verbose: int | str = 0) -> dict:
 
 def main(argv=None) -> None:
     args = cli.parse_args("basics.compile_settings", argv)
-    result = _measure_execution_modes(tuple(args.seeds), verbose=1)
+    result = _measure_execution_modes(tuple(args.seeds), verbose=1, epochs=args.epochs)
     for key, run in result["runs"].items():
         print(
             f"{key:<28} fit {run['seconds']:6.2f} s   "

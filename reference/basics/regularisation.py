@@ -246,10 +246,10 @@ def _measure_vanishing(seeds=(0, 1, 2)) -> dict:
     return {"settings": GRADIENT_SETTINGS, "per_layer_gradient_norms": runs, "relu_over_sigmoid_first_layer": ratios}
 
 
-def _measure_dropout(seeds=(0, 1, 2), verbose: int | str = 0) -> dict:
+def _measure_dropout(seeds=(0, 1, 2), verbose: int | str = 0, epochs: int = 30) -> dict:
     runs = {
         f"{name}/seed{seed}": {
-            k: v for k, v in overfitting_gap(seed=seed, verbose=verbose, **kw).items() if k != "history"
+            k: v for k, v in overfitting_gap(seed=seed, epochs=epochs, verbose=verbose, **kw).items() if k != "history"
         }
         for seed in seeds
         for name, kw in DROPOUT_SETTINGS.items()
@@ -272,7 +272,7 @@ def main(argv=None) -> None:
     args = cli.parse_args("basics.regularisation", argv)
     seeds = tuple(args.seeds)
     how = f"python -m reference.basics.regularisation --seeds {' '.join(map(str, seeds))} --out {args.out}"
-    dropout = _measure_dropout(seeds, verbose=1)
+    dropout = _measure_dropout(seeds, verbose=1, epochs=args.epochs)
     for key, run in dropout["runs"].items():
         print(
             f"{key:<14} train loss {run['train_loss']:.4f}  val loss {run['val_loss']:.4f}  "

@@ -173,6 +173,7 @@ def main(argv=None) -> None:
     target = cli.output(args, filename)
     epochs = {} if args.epochs is None else {"epochs": args.epochs}
     runs = {}
+    cli.keep(runs=runs)  # Ctrl-C keeps the seeds finished so far with the history (reference/cli.py)
     for seed in args.seeds:
         began = time.perf_counter()
         result = EXPERIMENTS[args.experiment](seed, 0 if target else 1, **epochs)  # progress bars unless measuring

@@ -107,6 +107,7 @@ def main(argv=None) -> None:
     args = cli.parse_args("basics.workflow", argv)
     target = cli.output(args, "ch1_workflow_seeds.json")
     runs = {}
+    cli.keep(runs=runs)  # Ctrl-C keeps the seeds finished so far with the history (reference/cli.py)
     for seed in args.seeds:
         found = run_workflow(args.train, args.epochs, seed, verbose=0 if target else 1)
         digits = found["probabilities"].argmax(axis=1)

@@ -260,6 +260,18 @@ def main(argv=None) -> None:
     args = cli.parse_args("gans.conditional_gan", argv)
     from reference.figures import image_grid
 
+    def samples(folder: Path, generator, title: str) -> Path:
+        target = folder / "cgan.png"
+        image_grid(generate(generator, np.tile(np.arange(CLASSES), 4)), title, columns=10).savefig(target)
+        return target
+
+    def interrupted(folder: Path, training) -> Path | None:  # Ctrl-C keeps the digits drawn so far (reference/cli.py)
+        gan = training.fits[0] if training.fits else None  # the GAN's fit comes first, the judge's after it
+        if gan is None or not gan.steps:
+            return None
+        return samples(folder, gan.model.generator, f"conditional GAN after {gan.steps} steps, interrupted")
+
+    cli.on_interrupt(interrupted)
     generator, _ = train_conditional_gan(args.steps, seed=args.seed, verbose=1)
     judge, accuracy = train_judge()
     rates = label_agreement(generator, judge)
@@ -268,9 +280,7 @@ def main(argv=None) -> None:
     title = f"conditional GAN after {args.steps} steps: columns 0-9"
     if args.steps < STEPS:  # 30 steps draw grey noise; 400 draw digits our classifier reads as asked 70-73% of the time
         title += f"\n(under {STEPS} steps: may still be noise, not digits)"
-    target = Path(args.out) / "cgan.png"
-    image_grid(generate(generator, np.tile(np.arange(CLASSES), 4)), title, columns=10).savefig(target)
-    cli.wrote([target])
+    cli.wrote([samples(Path(args.out), generator, title)])
 
 
 if __name__ == "__main__":

@@ -382,17 +382,6 @@ def train_mnist_dcgan(steps: int, batch_size: int = 64, width: float = 0.25, see
     return gan.generator
 
 
-class StepCount(keras.callbacks.Callback):
-    """Counts training steps, so that an interrupted run can say how far it got."""
-
-    def __init__(self):
-        super().__init__()
-        self.steps = 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.steps += 1
-
-
 # 400 steps of the width-0.25 model draw digits (Frechet distance 10-18, docs/measurements/gan_seeds.json); 100 steps
 # draw grey noise, and a grid title says so.
 DIGITS_FROM_STEPS = 400
@@ -402,19 +391,20 @@ def main(argv=None) -> None:
     args = cli.parse_args("gans.dcgan", argv)
     from reference.figures import sample_grid
 
-    gan, counter = mnist_dcgan(args.width, args.seed), StepCount()
-    try:
-        fit_mnist(gan, args.steps, verbose=1, callbacks=[counter])
-        stopped = ""
-    except KeyboardInterrupt:  # keep what was trained: the samples of the steps done so far
-        stopped = ", interrupted"
-        print(f"\ninterrupted (Ctrl-C) after {counter.steps} of {args.steps} steps; saving the samples so far")
-    title = f"DCGAN samples after {counter.steps} steps{stopped}"
-    if counter.steps < DIGITS_FROM_STEPS:
-        title += f"\n(under {DIGITS_FROM_STEPS} steps: may still be noise, not digits)"
-    target = Path(args.out) / "samples.png"
-    sample_grid(gan.generator, title).savefig(target)
-    cli.wrote([target])
+    gan = mnist_dcgan(args.width, args.seed)
+
+    def samples(folder: Path, steps: int, stopped: str = "") -> Path:
+        title = f"DCGAN samples after {steps} steps{stopped}"
+        if steps < DIGITS_FROM_STEPS:
+            title += f"\n(under {DIGITS_FROM_STEPS} steps: may still be noise, not digits)"
+        target = folder / "samples.png"
+        sample_grid(gan.generator, title).savefig(target)
+        return target
+
+    # Ctrl-C keeps the samples of the steps done so far (reference/cli.py)
+    cli.on_interrupt(lambda folder, training: samples(folder, training.steps, ", interrupted"))
+    fit_mnist(gan, args.steps, verbose=1)
+    cli.wrote([samples(Path(args.out), args.steps)])
 
 
 if __name__ == "__main__":

@@ -380,19 +380,29 @@ def main(argv=None) -> None:
     from reference.figures import plt
 
     content, style = load_image(args.content, args.size), load_image(args.style, args.size)
+
+    def draw(folder: Path, result: np.ndarray, label: str = "result") -> Path:
+        fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.8))
+        for ax, (title, image) in zip(axes, [("content", content), ("style", style), (label, result)]):
+            ax.imshow(np.clip(image, 0, 255).astype("uint8"))
+            ax.set_title(title)
+            ax.axis("off")
+        target = folder / "style_transfer.png"
+        fig.savefig(target)
+        return target
+
+    def interrupted(folder: Path, training) -> Path | None:  # Ctrl-C keeps the image so far (reference/cli.py)
+        return (
+            draw(folder, training.fits[-1].model.result(), f"after {training.steps} steps") if training.fits else None
+        )
+
+    cli.on_interrupt(interrupted)
     run = transfer(content, style, args.steps, style_weight=args.style_weight, verbose=1)
     print(
         f"content loss {run.content_loss[0]:.3f} -> {run.content_loss[-1]:.3f}, "
         f"style loss {run.style_loss[0]:.3f} -> {run.style_loss[-1]:.3f}"
     )
-    fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.8))
-    for ax, (title, image) in zip(axes, [("content", content), ("style", style), ("result", run.image)]):
-        ax.imshow(np.clip(image, 0, 255).astype("uint8"))
-        ax.set_title(title)
-        ax.axis("off")
-    target = Path(args.out) / "style_transfer.png"
-    fig.savefig(target)
-    cli.wrote([target])
+    cli.wrote([draw(Path(args.out), run.image)])
 
 
 if __name__ == "__main__":
