@@ -110,6 +110,7 @@ ZH_WORDS = {
     "group_short": {"text": "原文正文", "toc": "目录", "meta": "本套件自身"},
     "claims_cases": "条目 / 用例",
     "not_testable_row": "无法测试（仅列出，无测试）",
+    "unmeasured_col": "本机未测量（需要本机没有的硬件）",
     # followed by the counts, e.g. "结果统计: 120 已证实, 1 本机未测量."
     "outcomes": "结果统计",
     "outcome_words": OUTCOME_WORDS,
