@@ -296,6 +296,7 @@ def interrupted_runs(tmp_path_factory):
     return folder, results
 
 
+@pytest.mark.slow  # two real trainings interrupted in subprocesses (~40 s): full tier only
 def test_ctrl_c_keeps_the_history_and_the_samples_so_far(interrupted_runs):
     folder, results = interrupted_runs
     code, _, stderr = results["workflow"]

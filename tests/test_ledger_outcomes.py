@@ -217,6 +217,7 @@ def _three(spec):
     )
 
 
+@pytest.mark.slow  # several pytest runs in subprocesses: the full tier runs it, the quick tier does not
 def test_a_partial_run_says_so_and_keeps_the_complete_ledger(pytester, spec):
     _three(spec)
     _run(pytester, "spec")
@@ -243,6 +244,7 @@ def test_a_partial_run_says_so_and_keeps_the_complete_ledger(pytester, spec):
     assert sorted(p.name for p in (pytester.path / "build").iterdir()) == ["ledger", "ledger-jax", "ledger-partial"]
 
 
+@pytest.mark.slow  # several pytest runs in subprocesses: the full tier runs it, the quick tier does not
 def test_a_run_stopped_early_is_partial(pytester, spec):
     (spec / "test_stop.py").write_text(
         HEADER + '\n@c("A")\ndef test_a():\n    assert False\n\n@c("B")\ndef test_b():\n    pass\n', encoding="utf-8"
@@ -264,6 +266,7 @@ def test_an_unwritable_ledger_dir_is_one_usage_error_before_any_test(pytester, s
     assert not (pytester.path / "ran.txt").exists()
 
 
+@pytest.mark.slow  # several pytest runs in subprocesses: the full tier runs it, the quick tier does not
 def test_under_xdist_figures_and_import_errors_reach_the_ledger(pytester, spec):
     pytest.importorskip("xdist")
     pytest.importorskip("matplotlib")
