@@ -322,6 +322,7 @@ def test_ctrl_c_keeps_the_history_and_the_samples_so_far(interrupted_runs):
     assert json.loads(record.read_text())["fits"][0]["steps"] >= 1
 
 
+@pytest.mark.slow  # reads the output of the interrupted runs above: full tier only
 def test_examples_print_no_engine_log_on_tensorflow_or_jax(interrupted_runs):
     # Check that TensorFlow's C++ start-up log (absl's, which ignores TF_CPP_MIN_LOG_LEVEL) stays out of an example's
     # output, on TensorFlow and on JAX (where Keras imports TensorFlow later, for set_random_seed and tf.data).
