@@ -21,8 +21,12 @@ if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
 
 import pytest  # noqa: E402
 
-from ledger.plugin import pytest_addoption  # noqa: E402, F401  (--ledger-dir & co.: the plugin itself is spec/conftest's)
 from reference.backends import require_backend  # noqa: E402
+
+# The claims ledger (ledger/plugin.py).  Loaded here, where pytest registers it before the session starts on the
+# xdist controller and every worker alike (a plugin in spec/conftest.py is registered too late when a run names no
+# folder: no ledger was written).  It does nothing in a run that collects no claim, such as the benchmarks.
+pytest_plugins = ["ledger.plugin"]
 
 
 def pytest_configure(config):
