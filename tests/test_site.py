@@ -217,7 +217,7 @@ def test_search_finds(page, server, edition, query, expected):
     box = page.locator("input.md-search__input")
     box.fill(query)
     results = page.locator(".md-search-result__item")
-    results.first.wait_for(timeout=15000)
+    results.first.wait_for(timeout=60000)  # the search index loads in a worker: slow on a loaded 2-core machine
     text = page.locator(".md-search-result").inner_text()
     assert results.count() > 0 and expected in text, text[:500]
 
