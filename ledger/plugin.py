@@ -36,6 +36,7 @@ from ledger.claims import Entry, Verdict, label
 from ledger.evidence import short
 from ledger.outcomes import classify, collection_entries, preface
 from ledger.store import sort_entries, write_ledger
+from reference.measurements import cpu_model
 
 
 class Evidence:
@@ -221,16 +222,6 @@ def _keras_backend_name() -> str:
         return "tensorflow"
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
 def _threads(config=None) -> int:
     """Threads each test process's kernels may use: OMP_NUM_THREADS, or the cores shared among xdist's workers
     (the root conftest sets that in each worker), or every core."""
@@ -254,7 +245,7 @@ def _versions(config=None) -> dict:
         "numpy": numpy.__version__,
         "scikit-learn": sklearn.__version__,
         "python": platform.python_version(),
-        "cpu": f"{_cpu_model()}, {os.cpu_count()} cores, {_threads(config)} threads per test process",
+        "cpu": f"{cpu_model()}, {os.cpu_count()} cores, {_threads(config)} threads per test process",
     }
 
 

@@ -164,7 +164,7 @@ def legacy_switch_outcome() -> dict:
         import tf_keras  # noqa: PLC0415
 
         outcome["tf_keras version"] = tf_keras.__version__
-        outcome["import keras gives"] = f"Keras {keras.__version__}"
+        outcome["import keras gives"] = {"module": keras.__name__, "version": keras.__version__}
         try:
             exec("from keras.models import Input, Model", {})
             outcome["from keras.models import Input, Model"] = "imported"
