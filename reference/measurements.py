@@ -19,8 +19,6 @@ import os
 import platform
 from pathlib import Path
 
-import keras
-
 SCHEMA = 1
 DIRECTORY = Path(__file__).resolve().parent.parent / "docs" / "measurements"
 REQUIRED = ("schema", "how", "setup", "machine", "runs")
@@ -56,6 +54,8 @@ def thread_count(backend: str) -> int:
 
 def machine() -> dict:
     """What a seed report's numbers depend on besides the code: Keras, backend, CPU model, cores, threads."""
+    import keras  # here, not at module top: the ledger plugin imports this module before the backend is checked
+
     backend = keras.backend.backend()
     return {
         "keras": keras.__version__,
