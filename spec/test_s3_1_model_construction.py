@@ -12,6 +12,7 @@ from keras import layers, models
 
 from ledger import Verdict, claim
 from reference import construction
+from spec.keras2_runs import keras2, key
 from spec.support import recorded_warnings
 
 
@@ -186,8 +187,10 @@ def test_functional_is_static(evidence):
     says="Layers are merged with concatenate() or merge().",
     today="concatenate() holds; merge() fails (ImportError). merge() was Keras 1's function; Keras 2.0 and 2.1 still "
     "exported it as a deprecated legacy function and Keras 2.2 removed it, so the Keras 2.3 the document names had "
-    "only a merge module. concatenate() and its siblings add, subtract, multiply, average, maximum, minimum and dot "
-    "are the merging functions today (reference.construction.two_branch_merge).",
+    "only a merge module. On Keras 2 as it survives (tf_keras 2.21) merge() fails the same way and even that module "
+    "is gone (ModuleNotFoundError), while concatenate() works. concatenate() and its siblings add, subtract, "
+    "multiply, average, maximum, minimum and dot are the merging functions today "
+    "(reference.construction.two_branch_merge).",
     verdict=Verdict.CORRECTED,
 )
 def test_merge_is_gone(evidence):
@@ -208,6 +211,19 @@ def test_merge_is_gone(evidence):
     ]
     with pytest.raises(ValueError, match="unknown merge 'merge'; choose one of concatenate, add"):
         construction.two_branch_merge("merge")
+    report = keras2()
+    merging = report["merge"]
+    for statement, outcome in merging.items():
+        evidence(key(report, statement), outcome)
+    assert merging["from keras.layers import merge"] == {
+        "error": "ImportError",
+        "message": "cannot import name 'merge' from 'tf_keras.layers'",
+    }
+    assert merging["import keras.layers.merge"] == {
+        "error": "ModuleNotFoundError",
+        "message": "No module named 'tf_keras.layers.merge'",
+    }
+    assert merging["from keras.layers import concatenate"]["output shape"] == [None, 7]
 
 
 _NUMPY_MERGE = {
@@ -264,7 +280,9 @@ def test_merge_layers(how, evidence):
     section="3.1",
     says="The Functional example imports Input and Model from keras.models.",
     today="keras.models has no Input: the import raises ImportError. Use `from keras import Input, Model` "
-    "(or keras.Input / keras.Model).",
+    "(or keras.Input / keras.Model). Keras 2.3 did export Input from keras.models, but Keras 2 as it survives "
+    "(tf_keras 2.21) no longer does: there too the import raises ImportError, and `from keras import Input, Model` "
+    "works.",
     verdict=Verdict.CORRECTED,
 )
 def test_functional_imports(evidence):
@@ -276,6 +294,17 @@ def test_functional_imports(evidence):
     assert namespace["Input"] is keras.Input and namespace["Model"] is keras.Model
     exec("from keras import backend as K", namespace)  # the document's other import still works
     evidence("corrected import", "from keras import Input, Model")
+    report = keras2()
+    imports = report["functional imports"]
+    for statement in ("from keras.models import Input, Model", "from keras import Input, Model"):
+        evidence(key(report, statement), imports[statement])
+    evidence(key(report, "names in keras.models"), imports["names in keras.models"])
+    assert imports["from keras.models import Input, Model"] == {
+        "error": "ImportError",
+        "message": "cannot import name 'Input' from 'tf_keras.models'",
+    }
+    assert imports["from keras import Input, Model"]["ran"] is True
+    assert "Input" not in imports["names in keras.models"] and "Model" in imports["names in keras.models"]
 
 
 @claim(
@@ -363,7 +392,8 @@ ZH = {
     "S3.1-functional-imports": {
         "says": "Functional 示例从 keras.models 导入 Input 和 Model。",
         "today": "keras.models 中没有 Input：这条导入会抛出 ImportError。应写 `from keras import Input, Model`"
-        "（或使用 keras.Input / keras.Model）。",
+        "（或使用 keras.Input / keras.Model）。Keras 2.3 的 keras.models 确实导出了 Input，但延续至今的 Keras 2"
+        "（tf_keras 2.21）已不再导出：在那里这条导入同样抛出 ImportError，而 `from keras import Input, Model` 可以运行。",
     },
     "S3.1-functional-example": {
         "says": "Input((32,)) -> Dense(64, relu) -> Dense(1, sigmoid)，再用 Model(inputs=[...], outputs=[...]) 包装起来。",
@@ -373,7 +403,8 @@ ZH = {
         "says": "用 concatenate() 或 merge() 合并层。",
         "today": "concatenate() 成立；merge() 会失败（ImportError）。merge() 是 Keras 1 的函数；Keras 2.0 和 2.1 仍把它作为已弃用的"
         "旧函数导出，Keras 2.2 才删除它，所以文中所说的 Keras 2.3 只剩一个 merge 模块。"
-        "如今的合并函数是 concatenate() 以及与它同类的 add、subtract、multiply、average、maximum、minimum 和 dot"
+        "在延续至今的 Keras 2（tf_keras 2.21）上，merge() 同样失败，连那个模块也没有了（ModuleNotFoundError），"
+        "而 concatenate() 可以运行。如今的合并函数是 concatenate() 以及与它同类的 add、subtract、multiply、average、maximum、minimum 和 dot"
         "（reference.construction.two_branch_merge）。",
     },
     "S3.1-merge-layers": {

@@ -11,6 +11,7 @@ import pytest
 from ledger import Verdict, claim
 from reference.gans import dcgan
 from spec.dcgan_lesson import document_namespace, probe_every_backend, refused, tiny_gan
+from spec.keras2_runs import keras2, key
 
 
 def _document_compile_model(generator, discriminator):
@@ -57,7 +58,10 @@ def test_compile_model_function(evidence):
     "S4.2-adam-lr",
     section="4.2.3",
     says="The optimizer is Adam(lr=0.0002, beta_1=0.5).",
-    today="Keras 3 rejects `lr`: ValueError. Write Adam(learning_rate=2e-4, beta_1=0.5).",
+    today="Keras 3 rejects `lr`: ValueError. Write Adam(learning_rate=2e-4, beta_1=0.5). Keras 2.3 honoured lr=; "
+    "Keras 2 as it survives (tf_keras 2.21) accepts it but only logs that `lr` is deprecated and trains at the "
+    "default 0.001 (the first step moves each weight by 0.001, five times the 0.0002 asked for); only its legacy "
+    "Adam (tf_keras.optimizers.legacy) still keeps lr=0.0002.",
     verdict=Verdict.CORRECTED,
 )
 def test_adam_lr(evidence):
@@ -66,6 +70,16 @@ def test_adam_lr(evidence):
     evidence("as written", f"ValueError: {failure.value}")
     optimizer = keras.optimizers.Adam(learning_rate=0.0002, beta_1=0.5)
     assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(2e-4)
+    report = keras2()  # Keras 2: the same line, and tf_keras's legacy optimizer
+    for code, outcome in report["Adam(lr=...)"].items():
+        evidence(key(report, code), outcome)
+    as_written = report["Adam(lr=...)"]["Adam(lr=0.0002, beta_1=0.5)"]
+    assert as_written["learning rate kept"] == pytest.approx(0.001)
+    assert as_written["first step size"] == pytest.approx(0.001, rel=0.01)
+    assert [line.split(",")[0] for line in as_written["logged"]] == ["`lr` is deprecated in TF-Keras optimizer"]
+    legacy = report["Adam(lr=...)"]["optimizers.legacy.Adam(lr=0.0002, beta_1=0.5)"]
+    assert legacy["learning rate kept"] == pytest.approx(0.0002)
+    assert legacy["first step size"] == pytest.approx(0.0002, rel=0.01)
 
 
 @claim(
@@ -189,7 +203,9 @@ def test_freezing(evidence):
 ZH = {
     "S4.2-adam-lr": {
         "says": "优化器为 Adam(lr=0.0002, beta_1=0.5)。",
-        "today": "Keras 3 拒绝 `lr`：ValueError。应写作 Adam(learning_rate=2e-4, beta_1=0.5)。",
+        "today": "Keras 3 拒绝 `lr`：ValueError。应写作 Adam(learning_rate=2e-4, beta_1=0.5)。Keras 2.3 会采用 lr=；"
+        "延续至今的 Keras 2（tf_keras 2.21）接受它，却只在日志里说 `lr` 已弃用，并按默认的 0.001 训练（第一步让每个权重移动 "
+        "0.001，是所要求的 0.0002 的五倍）；只有它的旧版 Adam（tf_keras.optimizers.legacy）仍保留 lr=0.0002。",
     },
     "S4.2-compile-model-function": {
         "says": "compile_model() 用二元交叉熵编译生成器和判别器（本小节开头还说用了 accuracy 评价函数）。",

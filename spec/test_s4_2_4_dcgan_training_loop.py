@@ -15,6 +15,7 @@ from ledger.measured import threshold
 from reference import data
 from reference.gans import dcgan
 from spec.dcgan_lesson import document_namespace, needs_tf, tiny_gan
+from spec.keras2_runs import keras2, key
 from spec.support import largest_change, weights_of
 
 
@@ -388,7 +389,9 @@ def test_loss_averaging(monkeypatch, evidence):
     says="Each epoch saves weights to gan_generator_<epoch>.h5 / gan_discriminator_<epoch>.h5; testing loads "
     "gan_generator_final.h5.",
     today="Keras 3 refuses a weights file name not ending in .weights.h5 (ValueError), and the loop never "
-    "writes a '_final' file. reference.gans.dcgan saves gan_generator_<tag>.weights.h5 and restores them exactly.",
+    "writes a '_final' file. reference.gans.dcgan saves gan_generator_<tag>.weights.h5 and restores them exactly. "
+    "On Keras 2 (tf_keras 2.21) the document's .h5 names work: save_weights writes an HDF5 file that load_weights "
+    "reads back exactly; loading the never-written gan_generator_final.h5 fails there too (FileNotFoundError).",
     verdict=Verdict.CORRECTED,
 )
 def test_checkpoints(tmp_path, evidence):
@@ -418,6 +421,13 @@ def test_checkpoints(tmp_path, evidence):
     restored.load_weights(tmp_path / "gan_generator_1.weights.h5")
     assert largest_change(weights_of(restored), weights_of(generator)) == 0.0
     assert not (tmp_path / "gan_generator_final.h5").exists()
+    report = keras2()  # Keras 2: the document's own file names, on a small model
+    for step, outcome in report["checkpoints"].items():
+        evidence(key(report, step), outcome)
+    saved = report["checkpoints"]['save_weights("gan_generator_0.h5")']
+    assert saved["ran"] is True and saved["files written"] == ["gan_generator_0.h5"] and saved["HDF5 file"] is True
+    assert report["checkpoints"]['load_weights("gan_generator_0.h5")']["largest weight difference"] == 0.0
+    assert report["checkpoints"]['load_weights("gan_generator_final.h5")']["error"] == "FileNotFoundError"
 
 
 # The tutorial-style loop on MNIST, 400 steps of batch 64, width 0.25, seeds 0-2
@@ -733,7 +743,9 @@ ZH = {
     "S4.2-checkpoints": {
         "says": "每个 epoch 把权重保存为 gan_generator_<epoch>.h5 / gan_discriminator_<epoch>.h5；测试时加载 gan_generator_final.h5。",
         "today": "Keras 3 拒绝不以 .weights.h5 结尾的权重文件名（ValueError），而且循环从不写出 '_final' 文件。"
-        "reference.gans.dcgan 保存为 gan_generator_<tag>.weights.h5，并能原样恢复。",
+        "reference.gans.dcgan 保存为 gan_generator_<tag>.weights.h5，并能原样恢复。在 Keras 2（tf_keras 2.21）上，"
+        "文中的 .h5 文件名可以使用：save_weights 写出 HDF5 文件，load_weights 能原样读回；加载从未写出的 "
+        "gan_generator_final.h5 在那里同样失败（FileNotFoundError）。",
     },
     "S4.2-final-evaluate": {
         "says": "用 discriminator.evaluate() 在测试集上测试训练好的 GAN，打印出的准确率表明模型是否达到预期。",

@@ -19,9 +19,56 @@ from ledger import Verdict, claim
 from reference import backends
 from reference.basics import keras2_idioms as k2
 from reference.basics.persistence import mnist_batch
+from spec.keras2_runs import keras2, key
 
 FAILING = [row.name for row in k2.IDIOMS if row.outcome in ("error", "ignored")]
 DEPRECATED = [row.name for row in k2.IDIOMS if row.outcome == "deprecated"]
+
+
+# What each idiom's old code does on Keras 2 as it survives, tf_keras 2.21 (reference.basics.keras2.idioms): an error
+# (its class and the start of its message), or "ran" with what it said and did.  Keras 2.3 ran every one of them.
+KERAS2_OUTCOMES = {
+    "fit_generator": {"ran": True, "warns": "`Model.fit_generator` is deprecated", "optimizer steps": 4},
+    "predict_classes": {"error": "AttributeError", "message": "'Sequential' object has no attribute 'predict_classes'"},
+    "optimizer lr=": {"ran": True, "logs": "`lr` is deprecated in TF-Keras optimizer", "learning rate kept": 0.001},
+    "optimizer decay=": {"error": "ValueError", "message": "decay is deprecated in the new TF-Keras optimizer"},
+    "keras.layers.merge": {"error": "ModuleNotFoundError", "message": "No module named 'tf_keras.layers.merge'"},
+    "keras.utils.np_utils": {"error": "ModuleNotFoundError", "message": "No module named 'tf_keras.utils.np_utils'"},
+    "keras.layers.advanced_activations": {
+        "error": "ModuleNotFoundError",
+        "message": "No module named 'tf_keras.layers.advanced_activations'",
+    },
+    "ImageDataGenerator": {"ran": True, "flow() batch shape": [4, 8, 8, 1]},
+    "lower-case optimizer keras.optimizers.adam": {
+        "error": "AttributeError",
+        "message": "module 'tf_keras.optimizers' has no attribute 'adam'",
+    },
+    "model.save to a SavedModel folder": {
+        "ran": True,
+        "files in the folder": ["assets", "fingerprint.pb", "keras_metadata.pb", "saved_model.pb", "variables"],
+    },
+    "K.function to read a layer's output": {"ran": True, "output shape": [16, 3]},
+    "input_shape= on the first layer": {"ran": True, "warnings": [], "result": [None, 3]},
+}
+
+
+def _check_keras2(name, outcome):
+    """The measured Keras 2 outcome of one idiom is the one KERAS2_OUTCOMES pins."""
+    expected = KERAS2_OUTCOMES[name]
+    if "error" in expected:
+        assert outcome["error"] == expected["error"], outcome
+        assert outcome["message"].startswith(expected["message"]), outcome
+        return
+    assert outcome.get("ran") is True, outcome
+    for field, value in expected.items():
+        if field == "warns":
+            assert any(text.startswith(value) for text in outcome["warnings"]), outcome
+        elif field == "logs":
+            assert any(text.startswith(value) for text in outcome["logged"]), outcome
+        elif isinstance(value, float):
+            assert outcome[field] == pytest.approx(value), outcome
+        else:
+            assert outcome[field] == value, outcome
 
 
 def _case_id(name):
@@ -52,6 +99,11 @@ def _run_old_and_new(row, folder, evidence):
     evidence("Keras 3 code", " / ".join(line.strip() for line in row.keras3.strip().splitlines()))
     evidence("replacement result (expected)", f"{result!r} ({row.expected!r})")
     assert result == row.expected
+    assert set(KERAS2_OUTCOMES) == {idiom.name for idiom in k2.IDIOMS}
+    report = keras2()  # the same old code on Keras 2 (tf_keras)
+    outcome = report["idioms"][row.name]
+    evidence(key(report, "the same Keras 2 code"), outcome)
+    _check_keras2(row.name, outcome)
 
 
 @claim(
@@ -66,7 +118,11 @@ def _run_old_and_new(row, folder, evidence):
     "decaying to 0.0926 after 8 steps). The replacement in reference.basics.keras2_idioms.IDIOMS runs and gives the "
     "stated result: fit() on the generator, argmax of predict(), learning_rate=, InverseTimeDecay, "
     "keras.layers.concatenate, keras.utils.to_categorical, keras.layers.LeakyReLU, augmentation layers, "
-    "keras.optimizers.Adam, a .keras file, a sub-model.",
+    "keras.optimizers.Adam, a .keras file, a sub-model. Keras 2.3 ran all of them; on Keras 2 as it survives "
+    "(tf_keras 2.21) fit_generator (with a deprecation warning), ImageDataGenerator, model.save to a folder (a "
+    "SavedModel) and K.function still run, lr= runs but is ignored (the rate stays 0.001, with only a log line), and "
+    "predict_classes, decay= (ValueError), keras.layers.merge, keras.utils.np_utils, "
+    "keras.layers.advanced_activations and keras.optimizers.adam already fail.",
     verdict=Verdict.CORRECTED,
 )
 @pytest.mark.parametrize("name", FAILING, ids=_case_id)
@@ -81,7 +137,8 @@ def test_keras2_idioms_fail_and_have_replacements(name, tmp_path, evidence):
     section="TOC 6",
     says="Keras 2 code that declares the input with input_shape= on the first layer of a Sequential model.",
     today="Still runs, with UserWarning 'Do not pass an `input_shape`/`input_dim` argument to a layer...'; the "
-    "replacement keras.Input((4,)) as the first element builds the same model without a warning.",
+    "replacement keras.Input((4,)) as the first element builds the same model without a warning. On Keras 2 "
+    "(tf_keras 2.21) the old spelling builds the same model without any warning.",
     verdict=Verdict.DEPRECATED,
 )
 @pytest.mark.parametrize("name", DEPRECATED, ids=_case_id)
@@ -232,12 +289,16 @@ ZH = {
         "只有 decay= 例外：它只给出警告，然后被忽略（8 步之后学习率仍是 0.1，而不是衰减到 0.0926）。"
         "reference.basics.keras2_idioms.IDIOMS 中的替代写法都能运行并给出所述结果：直接用 fit() 处理生成器、对 predict() 取 argmax、"
         "learning_rate=、InverseTimeDecay、keras.layers.concatenate、keras.utils.to_categorical、keras.layers.LeakyReLU、"
-        "数据增强层、keras.optimizers.Adam、.keras 文件、子模型。",
+        "数据增强层、keras.optimizers.Adam、.keras 文件、子模型。Keras 2.3 能运行其中每一种写法；在延续至今的 Keras 2"
+        "（tf_keras 2.21）上，fit_generator（给出弃用警告）、ImageDataGenerator、用 model.save 保存到文件夹（SavedModel）和 "
+        "K.function 仍能运行，lr= 能运行但被忽略（学习率仍是 0.001，只有一行日志），而 predict_classes、decay=（ValueError）、"
+        "keras.layers.merge、keras.utils.np_utils、keras.layers.advanced_activations 和 keras.optimizers.adam 在那里已经失败。",
     },
     "TOC6-keras2-idioms-deprecated": {
         "says": "在 Sequential 模型的第一层用 input_shape= 声明输入的 Keras 2 代码。",
         "today": "仍能运行，但给出 UserWarning“Do not pass an `input_shape`/`input_dim` argument to a layer...”；"
-        "替代写法是把 keras.Input((4,)) 作为第一个元素，构建出同样的模型且没有警告。",
+        "替代写法是把 keras.Input((4,)) 作为第一个元素，构建出同样的模型且没有警告。在 Keras 2（tf_keras 2.21）上，"
+        "旧写法构建出同样的模型，没有任何警告。",
     },
     "TOC6-reproducible-runs": {
         "qualifier": "在 CPU 上测得",

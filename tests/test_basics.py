@@ -6,6 +6,7 @@ import pytest
 
 from reference.basics import batch_size, splits, tf_and_keras, workflow
 from reference.basics import compile_settings as cs
+from reference.basics import keras2 as k2_probe
 from reference.basics import keras2_idioms as k2
 from reference.basics import persistence as ps
 from reference.basics import regularisation as reg
@@ -22,6 +23,23 @@ def test_probe_arguments_are_checked():
         tf_and_keras.same_objects("Model")
     x, y = tf_and_keras.separable_points(n=100, seed=0)
     assert x.shape == (100, 2) and set(y.tolist()) == {0.0, 1.0}
+
+
+def test_keras2_probe_rewrites_only_the_imports():
+    """reference.basics.keras2 points a Keras 2 snippet's imports at tf_keras and nothing else (no TensorFlow here)."""
+    code = (
+        "import keras\nfrom keras.models import Input, Model\nfrom keras import backend as K\nx = keras.layers.Dense(3)"
+    )
+    assert k2_probe.as_tf_keras(code) == (
+        "import tf_keras as keras\nfrom tf_keras.models import Input, Model\nfrom tf_keras import backend as K\n"
+        "x = keras.layers.Dense(3)"
+    )
+    assert k2_probe.as_tf_keras("    import keras.layers.merge") == "    import tf_keras.layers.merge"
+    assert k2_probe.as_tf_keras("import keras_cv") == "import keras_cv"
+    with pytest.raises(ValueError, match="expected Keras 2 source code, received ''"):
+        k2_probe.as_tf_keras("")
+    error = k2_probe._error(ImportError("cannot import name 'Input' from 'tf_keras.models' (/x/tf_keras/models.py)"))
+    assert error == {"error": "ImportError", "message": "cannot import name 'Input' from 'tf_keras.models'"}
 
 
 def test_workflow_helpers_reject_bad_input():
