@@ -4,7 +4,8 @@
 - ``ledger.plugin``: the pytest plugin that records evidence and outcomes and writes the ledger;
 - ``ledger.render``: LEDGER.md and LEDGER.zh.md (``ledger.zh`` holds the Chinese page's words);
 - ``ledger.store``: ledger.json; ``ledger.merge``: per-backend runs merged side by side;
-- ``ledger.untestable``: the statements no test can settle, with the reason.
+- ``ledger.untestable``: the statements no test can settle, with the reason;
+- ``ledger.synthetic``: made-up spec modules run through the plugin, for the checks of the ledger itself.
 """
 
 from ledger.claims import Verdict, claim

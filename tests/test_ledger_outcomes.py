@@ -4,22 +4,13 @@ Each check writes a tiny spec/ (claims that pass, drift, break, or meet an envir
 with the ledger plugin, and reads the ledger it wrote.
 """
 
-import json
-from pathlib import Path
-
 import pytest
+
+from ledger.synthetic import HEADER, ROOT
+from ledger.synthetic import run as _run
+from ledger.synthetic import written as _ledger
 
 pytest_plugins = ["pytester"]
-
-ROOT = Path(__file__).resolve().parents[1]
-
-HEADER = """
-import pytest
-from ledger.claims import Verdict, claim
-
-def c(id):
-    return claim(id, section="meta", says="says " + id, today="today " + id, verdict=Verdict.HOLDS)
-"""
 
 OUTCOMES = (
     HEADER
@@ -85,19 +76,6 @@ def test_not_a_claim():
 def _seeded():
     """These checks need no keras (overrides the unit checks' seeding fixture, which imports it)."""
     yield
-
-
-def _run(pytester, *args, env=None):
-    """pytest on the synthetic spec in a fresh interpreter (an inline run would re-import, after pytester restores
-    sys.modules, C extensions that the ledger's writers load: numpy cannot be loaded twice in one process)."""
-    argv = ["-p", "ledger.plugin", "-p", "no:cacheprovider", "-p", "no:randomly", *args]
-    for key, value in {"PYTHONPATH": str(ROOT), **(env or {})}.items():
-        pytester._monkeypatch.setenv(key, value)
-    return pytester.runpytest_subprocess(*argv)
-
-
-def _ledger(pytester, folder="build/ledger") -> dict:
-    return json.loads((pytester.path / folder / "ledger.json").read_text(encoding="utf-8"))
 
 
 def _outcomes(ledger: dict) -> dict:
