@@ -11,7 +11,8 @@ main ``.venv`` is never touched.  Commands (run with the main ``.venv``'s Python
     python -m ledger.releases matrix 3.8.0 3.12.0 3.15.1 [--mark "not slow"] [-n 1] [--out docs/releases]
         # the quick tier on each release, one after another, and the matrix of the claims whose outcome varies
 
-``make drift KERAS=3.14.0`` and ``make releases`` call these.
+``make drift KERAS=3.14.0`` and ``make releases`` call these.  The ledger pages read the committed matrix
+(``docs/releases/matrix.json``) when they are rendered: each claim whose outcome varies gets one line, ``across``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+MATRIX = ROOT / "docs" / "releases" / "matrix.json"
 
 
 def _key(version: str) -> tuple:
@@ -101,6 +103,31 @@ def matrix(runs: dict[str, dict]) -> list[dict]:
             }
         )
     return rows
+
+
+def varying(path: Path = MATRIX) -> dict[str, dict]:
+    """The rows of a written matrix (``matrix.json``: the claims whose outcome varies) by claim case id; {} where
+    there is no matrix."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))["claims"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    return {row["id"]: row for row in rows}
+
+
+def across(row: dict, words: dict, link: str) -> str:
+    """One matrix row in a line of the page's language: the releases grouped by outcome, in release order, then
+    where the matrix is ("DRIFTED on 3.8.0, 3.12.4; confirmed on 3.15.1 — see <link>").  ``words``: a page's words,
+    with ``outcome_words`` and ``releases`` (ledger.render.EN, ledger.zh.ZH_WORDS)."""
+    said = words["releases"]
+    by_outcome: dict[str, list[str]] = {}
+    for version in sorted(row["outcomes"], key=_key):
+        by_outcome.setdefault(row["outcomes"][version], []).append(version)
+    parts = [
+        said["on"].format(outcome=words["outcome_words"].get(outcome, outcome), versions=said["and"].join(versions))
+        for outcome, versions in by_outcome.items()
+    ]
+    return said["then"].join(parts) + said["see"].format(link=link)
 
 
 def _cell(text: str) -> str:

@@ -16,6 +16,7 @@ from ledger.claims import (
     label,
     section_key,
 )
+from ledger.releases import across
 
 
 def _code(text: str) -> str:
@@ -85,6 +86,15 @@ EN = {
     "disagree_header": "claim",
     "why": "why",
     "not_run": "not run",
+    # A claim whose outcome varies across Keras releases (docs/releases/matrix.json, ledger.releases.across):
+    # "Across Keras releases: DRIFTED on 3.8.0, 3.12.4; confirmed on 3.15.1 — see docs/releases".
+    "releases": {
+        "label": "Across Keras releases",
+        "on": "{outcome} on {versions}",
+        "and": ", ",
+        "then": "; ",
+        "see": " — see {link}",
+    },
     "not_run_note": "`make ledger` runs the whole spec on each installed backend, each in its own process. The "
     "long trainings' thresholds come from several seeds on TensorFlow, checked against several seeds on JAX and "
     "PyTorch where a backend landed near them (docs/measurements/backends.md). An evidence line shows the other "
@@ -264,7 +274,11 @@ def _untestable_entry(item, heading_only, words) -> list[str]:
     ]
 
 
-def _claim_entry(entry, section, words, backends, names) -> list[str]:
+# Where the release matrix is, from the ledger's home (docs/ledger/): its README, made from the same matrix.json.
+RELEASES_LINK = "../releases/README.md"
+
+
+def _claim_entry(entry, section, words, backends, names, releases=None) -> list[str]:
     outcome = words["outcome_words"].get(entry.outcome, entry.outcome)
     flag = "" if entry.outcome == "confirmed" else f" · **{outcome}**"
     speaker = {"meta": words["suite_promises"], "toc": words["claim_we_test"]}.get(
@@ -294,6 +308,10 @@ def _claim_entry(entry, section, words, backends, names) -> list[str]:
                 for b, cell in zip(names, _backend_outcomes(entry, backends, names, words))
             )
         )
+    row = (releases or {}).get(entry.claim_id)
+    if row:
+        link = f"[docs/releases]({RELEASES_LINK})"
+        lines.append(f"- **{words['releases']['label']}:** {across(row, words, link)}")
     lines.append(f"- **{words['test']}:** `{entry.nodeid}`")
     for path, caption, *zh in entry.figures:  # (path, caption[, Chinese caption])
         if words is not EN and zh and zh[0]:
@@ -309,12 +327,15 @@ def render_markdown(
     words: dict = EN,
     backends: dict | None = None,
     preface=None,
+    releases: dict | None = None,
 ) -> str:
     """The ledger page.  ``words``: EN, or the Chinese edition's strings (ledger.zh.ZH_WORDS).
 
     ``backends`` (a merged multi-backend run, ledger.merge): claim id -> backend -> outcome and detail;
     the index then has one outcome column per backend and the page a table of disagreements.
     ``preface(words)``: lines shown under the title (a partial run's banner, the drift table: ledger.outcomes).
+    ``releases``: the release matrix's rows by claim case id (ledger.releases.varying); each of those entries gets
+    a line with its outcome on each release, linked to docs/releases.
     """
     names = sorted({b for per in (backends or {}).values() for b in per}, key=lambda b: (b != "tensorflow", b))
     lines = (
@@ -344,7 +365,7 @@ def render_markdown(
             lines += (
                 _untestable_entry(item, heading_only, words)
                 if isinstance(item, dict)
-                else _claim_entry(item, section, words, backends, names)
+                else _claim_entry(item, section, words, backends, names, releases)
             )
     return "\n".join(lines) + "\n"
 

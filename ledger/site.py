@@ -29,6 +29,8 @@ import yaml
 
 from ledger import zh as zh_words
 from ledger.claims import SECTIONS, VERDICT_MARK, VERDICT_RULE, Verdict, group, is_heading_only, label, section_key
+from ledger.releases import MATRIX, across, varying
+from ledger.render import EN as LEDGER_EN
 from ledger.site_code import SpecIndex, excerpt, figure_captions_zh
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,6 +146,8 @@ EN = {
     "evidence_labels": {},
     "what_fails": "what fails",
     "produces": "What the corrected code produces",
+    "releases": LEDGER_EN["releases"],
+    "releases_page": "Keras releases",
 }
 
 
@@ -158,6 +162,7 @@ def words_for(lang: str) -> dict:
         rule=zh_words.RULE,
         outcome_words=zh_words.OUTCOME_WORDS,
         evidence_labels=zh_words.EVIDENCE_LABELS,
+        releases=zh_words.ZH_WORDS["releases"],
         lang="zh",
     )
     return base
@@ -212,6 +217,9 @@ class Site:
             self.not_testable.setdefault(item["section"], []).append(item)
         self.sections = sorted(set(self.by_section) | set(self.not_testable), key=section_key)
         self.sources: set[str] = set()
+        # The release matrix (docs/releases): its varying claims get a line, its README a page (releases.md).
+        self.matrix = self.root / MATRIX.relative_to(ROOT)
+        self.releases = varying(self.matrix)
 
     # ---- links ------------------------------------------------------------------------------------------
     def source_link(self, path: str, line: int, depth: int, lang: str) -> str:
@@ -221,6 +229,14 @@ class Site:
         self.sources.add(path)
         up = "../" * (depth + (1 if lang != "en" else 0))
         return f"{up}source/{path}.html#L-{line}"
+
+    def releases_link(self, depth: int) -> str:
+        """Where the release matrix is, from a page ``depth`` folders below its edition's root: the repository's
+        docs/releases/README.md with ``--repo-url``, else the site's copy of it (a Markdown link, resolved by mkdocs
+        from the page's source, ``depth - 1`` folders down)."""
+        if self.repo_url:
+            return f"{self.repo_url}/docs/releases/README.md"
+        return "../" * (depth - 1) + "releases.md"
 
     # ---- pieces -----------------------------------------------------------------------------------------
     def _text(self, item: dict, key: str, words: dict) -> str:
@@ -255,14 +271,7 @@ class Site:
 
     def evidence_label(self, key: str, words: dict) -> str:
         labels = words["evidence_labels"]
-        if not labels:
-            return key
-        if key in labels:
-            return labels[key]
-        match = re.match(r"^(tensorflow|jax|torch)(, |: )(.*)$", key)
-        if match and match.group(3) in labels:
-            return f"{match.group(1)}{match.group(2)}{labels[match.group(3)]}"
-        return key
+        return zh_words.evidence_label(key, labels) if labels else key
 
     def figure_caption(self, figure: list, words: dict) -> str:
         path, caption = figure[0], figure[1]
@@ -400,6 +409,9 @@ class Site:
         if item["outcome"] != "confirmed" and item.get("detail"):
             word = words["outcome_words"].get(item["outcome"], item["outcome"])
             lines += [f"**{words['outcome']}:** {_esc(word)} ({_esc(item['detail'])})", ""]
+        if item["id"] in self.releases:
+            link = f"[docs/releases]({self.releases_link(depth)})"
+            lines += [f"**{words['releases']['label']}:** {across(self.releases[item['id']], words, link)}", ""]
         for figure in item["figures"]:
             lines += [self.figure_html(figure, words, depth), ""]
         test = self.spec.find(item["test"])
@@ -615,8 +627,16 @@ class Site:
             {words["claims_index"]: "claims.md"},
             {words["text_sections"]: pages("text")},
             {words["toc_sections"]: pages("toc")},
-            {words["meta_sections"]: pages("meta")},
+            {words["meta_sections"]: pages("meta") + self.releases_nav(words)},
         ]
+
+    def releases_nav(self, words: dict) -> list:
+        return [{words["releases_page"]: "releases.md"}] if self.matrix.with_name("README.md").is_file() else []
+
+    def write_releases_page(self, docs: Path) -> None:
+        """The release matrix's README (docs/releases), as it is, as the page releases.md (English in both editions)."""
+        if self.matrix.with_name("README.md").is_file():
+            shutil.copyfile(self.matrix.with_name("README.md"), docs / "releases.md")
 
     def write_sources(self, out: Path, lang: str) -> Path:
         """The mkdocs project of one edition under ``out``; returns its mkdocs.yml."""
@@ -630,6 +650,7 @@ class Site:
         (docs / "index.md").write_text(self.front_page(words), encoding="utf-8")
         (docs / "claims.md").write_text(self.index_page(words), encoding="utf-8")
         (docs / "sections" / "s4-2.md").write_text(self.dcgan_page(words), encoding="utf-8")
+        self.write_releases_page(docs)
         for section in self.sections:
             (docs / "sections" / f"{slug(section)}.md").write_text(self.section_page(section, words), encoding="utf-8")
         alternate = [

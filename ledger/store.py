@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from ledger.claims import Entry, Verdict, group, section_key
+from ledger.releases import MATRIX, varying
 from ledger.render import EN, render_markdown, render_statements
 
 
@@ -60,15 +61,18 @@ def write_ledger(
     backends: dict | None = None,
     extra: dict | None = None,
     preface=None,
+    matrix: Path = MATRIX,
 ) -> None:
     """LEDGER.md, its Chinese edition, STATEMENTS.md (the statement map) and ledger.json; ``backends``: per-claim outcomes of a merged run;
-    ``preface(words)``: lines under each page's title (ledger.outcomes.preface)."""
+    ``preface(words)``: lines under each page's title (ledger.outcomes.preface); ``matrix``: the release matrix
+    whose varying claims get a line on the pages (read now: the outcomes live there only)."""
     from ledger.zh import ZH_WORDS
 
     out.mkdir(parents=True, exist_ok=True)
+    releases = varying(matrix)
     for words in (EN, ZH_WORDS):
         (out / words["file"]).write_text(
-            render_markdown(entries, untestable, versions, words, backends, preface), encoding="utf-8"
+            render_markdown(entries, untestable, versions, words, backends, preface, releases), encoding="utf-8"
         )
     (out / "STATEMENTS.md").write_text(render_statements(entries, untestable), encoding="utf-8")
     claims = [entry_to_json(e) for e in entries]

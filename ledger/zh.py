@@ -1,10 +1,13 @@
 """中文版账本 (LEDGER.zh.md): every fixed string of the Chinese ledger page.
 
-Data only: ``ZH_WORDS`` has the same keys as ``ledger.render.EN`` and is rendered by the same code.
+Data, and one lookup: ``ZH_WORDS`` has the same keys as ``ledger.render.EN`` and is rendered by the same code;
+``evidence_label`` puts an evidence key into Chinese from ``EVIDENCE_LABELS`` (the site's Chinese edition).
 The claims' own Chinese texts live beside their claims, in each spec module's ``ZH`` dict
 (and ``ledger.untestable.ZH``).  Code names, numbers and evidence values (error messages) stay
 in English, as Keras prints them.
 """
+
+import re
 
 FILE = "LEDGER.zh.md"
 
@@ -136,6 +139,14 @@ ZH_WORDS = {
     "disagree_header": "条目",
     "why": "原因",
     "not_run": "未运行",
+    # e.g. "各 Keras 版本上的结果：3.8.0、3.12.4 上已漂移（DRIFTED）；3.15.1 上已证实——见 docs/releases"
+    "releases": {
+        "label": "各 Keras 版本上的结果",
+        "on": "{versions} 上{outcome}",
+        "and": "、",
+        "then": "；",
+        "see": "——见 {link}",
+    },
     "not_run_note": "`make ledger` 在每个已安装的后端上各用一个进程运行整个规范。长时间训练的阈值来自 TensorFlow 上的多个"
     "随机种子；凡是某个后端的结果接近阈值的，也在 JAX 和 PyTorch 上用多个种子核对过（docs/measurements/backends.md）。"
     "证据行在括号中列出其他后端与之不同的数值。在某个后端上标为“未运行”的条目不在该后端的那次运行之内。"
@@ -199,11 +210,14 @@ SITE_WORDS = {
     "all": "合计",
     "what_fails": "失败或不成立",
     "produces": "改正后的代码生成的结果",
+    "releases_page": "Keras 各版本",
 }
 
 # Evidence labels in Chinese, keyed by the evidence key a lesson records (``evidence(key, value)``).  A key
-# that starts with a backend's name ("jax, as written") is looked up without it.  Code names, numbers and the
-# values themselves (Keras's messages) stay as Keras prints them.  The tutorial's own terms: 评价函数 (metrics),
+# that starts with a backend's name ("jax, as written") or with the Keras 2 it was measured on ("Keras 2 (tf_keras
+# 2.21): version", spec.keras2_runs.key) is looked up without it (``evidence_label``).  Code names, numbers and the
+# values themselves (Keras's messages) stay as Keras prints them; so does a key that is a line of code
+# ("Keras 2 (tf_keras 2.21): from keras.layers import merge").  The tutorial's own terms: 评价函数 (metrics),
 # 反卷积 (Conv2DTranspose).
 EVIDENCE_LABELS = {
     "keras 3 backends": "Keras 3 的后端",
@@ -319,4 +333,28 @@ EVIDENCE_LABELS = {
     "Keras 3 code": "Keras 3 的代码",
     "replacement result (expected)": "替代写法的结果（预期）",
     "the old code's result": "旧代码的结果",
+    # after "Keras 2 (tf_keras 2.21): " (the other Keras 2 keys are code)
+    "version": "版本",
+    "backend() when imported with KERAS_BACKEND=theano": "以 KERAS_BACKEND=theano 导入时的 backend()",
+    "learning rate Adam(lr=0.0002) keeps": "Adam(lr=0.0002) 保留的学习率",
+    "names in keras.models": "keras.models 中的名字",
+    "the same Keras 2 code": "同一段 Keras 2 代码",
 }
+
+BACKEND_KEY = re.compile(r"^(tensorflow|jax|torch)(, |: )(.*)$")
+KERAS2_KEY = re.compile(r"^Keras 2 \(tf_keras ([\w.]+)\): (.*)$")
+
+
+def evidence_label(key: str, labels: dict = EVIDENCE_LABELS) -> str:
+    """An evidence key in Chinese: the whole key, or the part after a backend's name or after "Keras 2 (tf_keras
+    2.21): ", from ``labels``.  The Keras 2 prefix is always put into Chinese ("Keras 2（tf_keras 2.21）："), its rest
+    where ``labels`` has it (code stays as written); any other key without a translation stays as it is."""
+    if key in labels:
+        return labels[key]
+    backend = BACKEND_KEY.match(key)
+    if backend and backend.group(3) in labels:
+        return f"{backend.group(1)}{backend.group(2)}{labels[backend.group(3)]}"
+    keras2 = KERAS2_KEY.match(key)
+    if keras2:
+        return f"Keras 2（tf_keras {keras2.group(1)}）：{labels.get(keras2.group(2), keras2.group(2))}"
+    return key

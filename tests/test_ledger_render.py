@@ -51,3 +51,47 @@ def test_statements_page_lists_every_statement_with_verdicts():
     rows = [line for line in page.splitlines() if line.startswith("| §")]
     assert len(rows) == len(STATEMENTS)
     assert "S2-high-level-api ✅" in page and "S2-core-algorithms ❌" in page and "(not in this run)" in page
+
+
+def test_keras2_evidence_labels_read_in_chinese():
+    # Check that a Keras 2 key's prefix is put into Chinese, its rest where the table has it, code as written,
+    # and that the prefix does not hide a backend key or a whole key.
+    from ledger.zh import evidence_label
+
+    assert evidence_label("Keras 2 (tf_keras 2.21): version") == "Keras 2（tf_keras 2.21）：版本"
+    assert (
+        evidence_label("Keras 2 (tf_keras 2.21): names in keras.models")
+        == "Keras 2（tf_keras 2.21）：keras.models 中的名字"
+    )
+    code = "from keras.layers import merge"
+    assert evidence_label(f"Keras 2 (tf_keras 2.21): {code}") == f"Keras 2（tf_keras 2.21）：{code}"
+    assert evidence_label("jax, as written") == "jax, 照原文写" and evidence_label("warning") == "警告"
+    assert evidence_label("something new") == "something new"
+
+
+def _keras2_literal_labels() -> set[str]:
+    """The literal ``what`` of every ``key(report, "what")`` in the spec (spec.keras2_runs.key); the keys a lesson
+    takes from the Keras 2 report itself are its code lines."""
+    import ast
+    from pathlib import Path
+
+    found = set()
+    for path in sorted((Path(__file__).resolve().parents[1] / "spec").glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "key" and len(node.args) == 2:
+                if isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+                    found.add(node.args[1].value)
+    return found
+
+
+def test_every_written_keras2_label_has_chinese_or_is_code():
+    # Check that each Keras 2 label a lesson writes out in English has a Chinese translation, unless it is a line of
+    # code (an import, a call), which stays as written.
+    import re
+
+    from ledger.zh import EVIDENCE_LABELS
+
+    labels = _keras2_literal_labels()
+    assert "version" in labels  # the scan finds the lessons' labels
+    code = re.compile(r"(from [\w.]+ )?import [\w., ]+|[\w.]+\(.*\)")
+    assert sorted(w for w in labels if w not in EVIDENCE_LABELS and not code.fullmatch(w)) == []
