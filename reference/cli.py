@@ -172,7 +172,13 @@ def _mnist_mlp(p: Parser) -> None:
 
 
 def _distributed(p: Parser) -> None:
-    p.add_argument("--devices", type=positive_int, default=2, help="devices to split each batch over (default 2)")
+    p.add_argument(
+        "--devices",
+        type=positive_int,
+        nargs="+",
+        default=[2],
+        help="devices to split each batch over (default 2); several counts train once each, one JSON line per count",
+    )
     _epochs(p, 3)
     _seed(p)
     p.add_argument("--weights", action="store_true", help="include every trained weight in the JSON line")

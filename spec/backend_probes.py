@@ -1,7 +1,8 @@
 """Constructs whose verdict depends on the backend, run once per installed backend.
 
 The Keras backend is fixed at import, so the spec runs this module in a fresh
-interpreter per backend (``python -m spec.backend_probes NAME``); it prints one JSON line.
+interpreter per backend (``python -m spec.backend_probes all``, every probe in one start-up, or one ``NAME``);
+it prints one JSON line.
 Each probe builds what a learner builds (a compiled model, train_on_batch/evaluate), as
 the §4.2 code does, and reports what happened as data: numbers, or an error as
 ``{"error": class name, "message": first line}``.  The claims assert on those values; the
@@ -127,5 +128,22 @@ def freezing():
 
 PROBES = {"bce_on_probabilities": bce_on_probabilities, "shared_optimizer": shared_optimizer, "freezing": freezing}
 
+
+def run_all() -> dict:
+    """Every probe in this one interpreter (one engine start-up, not three), each probe's result under its name.
+
+    A probe that raises something unplanned is recorded as ``{"crashed": traceback}``: its own claim is broken,
+    the other probes still report."""
+    import traceback
+
+    results = {}
+    for name, probe in PROBES.items():
+        try:
+            results[name] = probe()
+        except Exception:  # noqa: BLE001 - the claim that asked for this probe reports it as broken
+            results[name] = {"crashed": traceback.format_exc(limit=4)[-1500:]}
+    return results
+
+
 if __name__ == "__main__":
-    print(json.dumps(PROBES[sys.argv[1]]()))
+    print(json.dumps(run_all() if sys.argv[1:] == ["all"] else PROBES[sys.argv[1]]()))

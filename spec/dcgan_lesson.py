@@ -8,6 +8,7 @@ import pytest
 
 from reference import backends
 from reference.gans import dcgan
+from spec.shared_runs import shared_run
 
 needs_tf = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow", reason="tf.data / GradientTape constructs: tensorflow backend only"
@@ -44,20 +45,32 @@ def document_namespace() -> dict:
 
 
 class ProbeCrashed(RuntimeError):
-    """A backend probe's interpreter exited with an error instead of printing its result."""
+    """A backend probe's interpreter exited with an error (or the probe raised) instead of reporting its result."""
+
+
+def _probes_on(backend: str) -> dict:
+    done = backends.run_with_backend(backend, "spec.backend_probes", "all")
+    if done.returncode != 0:  # a crashed probe is a broken claim in the ledger, not a drifted one
+        lines = done.stderr.strip().splitlines() or [""]
+        raise ProbeCrashed(
+            f"backend probes on {backend} exited with {done.returncode}: {lines[-1]}\n{done.stderr[-1500:]}"
+        )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def probe_every_backend(name: str) -> dict:
-    """Run spec.backend_probes.<name> on every installed backend that can train, each in its own interpreter."""
+    """spec.backend_probes.<name>'s result on every installed backend that can train.
+
+    All probes run in one interpreter per backend, once per pytest run (spec.shared_runs): the three §4.2.3
+    claims that need them share two or three engine start-ups instead of paying six to nine."""
     results = {}
     for backend in backends.installed_backends():
         if backend in ("numpy", "openvino"):  # inference-only backends cannot train
             continue
-        done = backends.run_with_backend(backend, "spec.backend_probes", name)
-        if done.returncode != 0:  # a crashed probe is a broken claim in the ledger, not a drifted one
-            lines = done.stderr.strip().splitlines() or [""]
-            raise ProbeCrashed(f"{name} on {backend} exited with {done.returncode}: {lines[-1]}\n{done.stderr[-1500:]}")
-        results[backend] = json.loads(done.stdout.strip().splitlines()[-1])
+        outcome = shared_run(f"backend-probes-{backend}", lambda backend=backend: _probes_on(backend))[name]
+        if "crashed" in outcome:
+            raise ProbeCrashed(f"{name} on {backend} raised:\n{outcome['crashed']}")
+        results[backend] = outcome
     return results
 
 
