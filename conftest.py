@@ -34,3 +34,31 @@ def pytest_configure(config):
         require_backend(os.environ["KERAS_BACKEND"])
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
+
+
+# Under pytest-xdist (the README's `pytest -n 2`): whole test files to each worker, the heaviest first by their
+# recorded durations (tools/durations.py says why and how to refresh them).  An explicit `--dist` is obeyed.
+def _dist_given(config) -> bool:
+    return any(arg == "--dist" or arg.startswith("--dist=") for arg in config.invocation_params.args)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if _dist_given(config):
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    config.option.loadscopereorder = False  # keep the heaviest-first order of pytest_collection_modifyitems
+    return LoadFileScheduling(config, log)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    if not os.environ.get("PYTEST_XDIST_WORKER") or _dist_given(config):
+        return
+    from tools import durations
+
+    rank = {
+        path: i for i, path in enumerate(durations.heaviest_files_first([i.nodeid for i in items], durations.load()))
+    }
+    items.sort(key=lambda item: rank[item.nodeid.split("::", 1)[0]])  # stable: each file keeps its own order
