@@ -48,53 +48,30 @@ MEASUREMENTS = "docs/measurements"
 # ---- argument types: each refuses what makes no sense with one line ---------------------------------------
 
 
-def positive_int(text: str) -> int:
-    """An integer >= 1 (epochs, steps, devices, images)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, received {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, received {text!r}")
-    return value
+def _number(convert: Callable[[str], float], accept: Callable[[float], bool], wanted: str, name: str):
+    """An argparse type: ``convert`` the text, keep it if ``accept`` says so, else one line saying what is wanted."""
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, received {text!r}")
+        return value
+
+    parse.__name__ = name  # argparse names the type in its messages
+    return parse
 
 
-def seed(text: str) -> int:
-    """A random seed: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, received {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, received {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """A finite number > 0 (a width multiplier, a loss weight)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number, received {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, received {text!r}")
-    return value
+positive_int = _number(int, lambda v: v >= 1, "a positive integer", "positive integer")  # epochs, steps, devices
+seed = _number(int, lambda v: v >= 0, "an integer >= 0", "seed")  # a random seed
+positive_float = _number(float, lambda v: 0 < v < float("inf"), "a positive number", "positive number")  # a width
 
 
 def int_between(low: int, high: int) -> Callable[[str], int]:
     """An integer in [low, high], for counts bounded by a dataset (``--n`` of 60,000 MNIST images)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be an integer from {low} to {high}, received {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be an integer from {low} to {high}, received {text!r}")
-        return value
-
-    parse.__name__ = f"integer from {low} to {high}"
-    return parse
+    return _number(int, lambda v: low <= v <= high, f"an integer from {low} to {high}", f"integer from {low} to {high}")
 
 
 def writable_dir(text: str) -> Path:
