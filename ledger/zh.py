@@ -153,6 +153,19 @@ ZH_WORDS = {
     "结论随后端而异的条目，还会在每次运行中分别在每个后端上测量（见其证据）。",
 }
 
+# The labels of one entry, shared by the plain-text ledger and the site (English: ledger.render.EN).
+ENTRY_WORDS = (
+    "document_says",
+    "heading_promises",
+    "claim_we_test",
+    "suite_promises",
+    "today",
+    "evidence",
+    "outcome",
+    "by_backend",
+    "test",
+)
+
 # ---- the learner's edition (ledger/site.py): the site's fixed words, keyed like ledger.site.EN -------------
 SITE_WORDS = {
     "site_name": "Keras 教程实测版",
@@ -187,15 +200,7 @@ SITE_WORDS = {
     "corrected_from": "摘自 {path} 第 {first}-{last} 行：规范所运行的代码",
     "no_errors": "本节中原文的代码今天都不会报错。",
     "entries": "条目",
-    "document_says": "原文说",
-    "heading_promises": "目录标题承诺",
-    "claim_we_test": "我们检验的标准说法",
-    "suite_promises": "本套件承诺",
-    "today": "今天",
-    "evidence": "证据",
-    "outcome": "结果",
-    "by_backend": "各后端的结果",
-    "test": "测试",
+    **{key: ZH_WORDS[key] for key in ENTRY_WORDS},  # an entry's labels read the same as in LEDGER.zh.md
     "reference_code": "参考代码",
     "none": "无（只用 Keras）",
     "not_testable": "无法测试",
