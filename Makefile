@@ -88,6 +88,7 @@ bench-quick:
 # Mutation testing of reference/ (cosmic-ray mutants, one at a time, each against the spec tests that reach
 # it; see tools/mutation_testing.py). A seeded sample stratified by module; writes docs/measurements/mutation.{md,json}.
 # Narrow it: make mutants MUTANTS_MODULES=kmeans,construction MUTANTS_SAMPLE=10
+# MUTANTS_JOBS=2: two mutants at once, each in its own copy of the tree (one baseline run either way).
 MUTANTS_SAMPLE ?= 60
 MUTANTS_SEED ?= 0
 MUTANTS_MODULES ?=
@@ -95,9 +96,10 @@ MUTANTS_MARK ?= not slow
 MUTANTS_REPORT ?= docs/measurements/mutation
 MUTANTS_FAMILY ?= both
 MUTANTS_SEMANTIC_SAMPLE ?= 0
+MUTANTS_JOBS ?= 1
 .PHONY: mutants
 mutants:
 	@$(BIN)/python -c "import cosmic_ray, coverage" 2>/dev/null || $(BIN)/pip install -e ".[mutation]"
 	$(BIN)/python -m tools.mutation_testing --sample $(MUTANTS_SAMPLE) --seed $(MUTANTS_SEED) \
 	  --modules "$(MUTANTS_MODULES)" --mark "$(MUTANTS_MARK)" --report $(MUTANTS_REPORT) \
-	  --family $(MUTANTS_FAMILY) --semantic-sample $(MUTANTS_SEMANTIC_SAMPLE)
+	  --family $(MUTANTS_FAMILY) --semantic-sample $(MUTANTS_SEMANTIC_SAMPLE) --jobs $(MUTANTS_JOBS)

@@ -2,7 +2,8 @@
 
 Quick: no test runs.  For every entry, check that its ``find`` occurs exactly once in its file (so the
 mutation tool knows where to apply it, and the code has not moved under it), that the mutated file still
-parses, and that the catalogue covers every chapter of ``reference/`` as issue 25 asks.
+parses, and that the catalogue covers every chapter of ``reference/`` as issue 25 asks.  Also the tool's
+pool (``--jobs``): each running job holds a copy of the tree no other job holds, and Ctrl-C stops them all.
 """
 
 from __future__ import annotations
@@ -72,3 +73,75 @@ def test_driver_locates_every_mutant():
         first = entry["find"].splitlines()[0]
         assert first in lines[m.line - 1], (entry["id"], m.line)
         assert m.end_line - m.line == entry["find"].rstrip("\n").count("\n")
+
+
+def test_jobs_each_hold_their_own_copy(tmp_path):
+    # Check that --jobs N runs every mutant once, never two at a time in the same copy, and reports each in
+    # the calling thread (the progress lines) as it finishes.
+    import threading
+    import time
+
+    from tools.mutation_pool import copies, run_all
+
+    assert copies(tmp_path, 1) == [tmp_path / "work"]
+    workdirs = copies(tmp_path, 3)
+    assert workdirs == [tmp_path / "work-0", tmp_path / "work-1", tmp_path / "work-2"]
+    lock, holders, ran, done, overlap = threading.Lock(), {}, [], [], []
+
+    def job(item, workdir):
+        with lock:
+            if workdir in holders:
+                overlap.append((item, holders[workdir]))
+            holders[workdir] = item
+        time.sleep(0.01 * (item % 4))
+        with lock:
+            del holders[workdir]
+            ran.append((item, workdir))
+
+    run_all(range(20), workdirs, job, lambda item: done.append((item, threading.current_thread().name)))
+    assert overlap == []
+    assert sorted(item for item, _ in ran) == list(range(20))
+    assert {workdir for _, workdir in ran} <= set(workdirs)
+    assert sorted(item for item, _ in done) == list(range(20))
+    assert {name for _, name in done} == {threading.current_thread().name}
+
+
+def test_ctrl_c_stops_every_job_and_restores_its_copy(tmp_path):
+    # Check that Ctrl-C (SIGINT, which reaches the main thread) kills every job's running subprocess, lets each
+    # job restore its copy (Stopped), starts no queued mutant, and goes on as a KeyboardInterrupt.
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from tools.mutation_pool import Stopped, copies, finished, run_all, start
+
+    lock, running, events = threading.Lock(), [], []
+
+    def job(item, workdir):
+        events.append(("start", item))
+        try:
+            proc = start([sys.executable, "-c", "import time; time.sleep(60)"], stdout=subprocess.DEVNULL)
+            with lock:
+                running.append(item)
+                if len(running) == 2:  # both jobs are in their pytest: press Ctrl-C
+                    os.kill(os.getpid(), signal.SIGINT)
+            proc.wait()
+            finished(proc)
+        except Stopped:
+            events.append(("restored", item))
+            raise
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("a signal reaches the main thread only")
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # a pytest-xdist worker may ignore SIGINT
+    begun = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_all(["a", "b", "queued"], copies(tmp_path, 2), job, lambda item: None)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert time.monotonic() - begun < 30
+    assert sorted(events) == [("restored", "a"), ("restored", "b"), ("start", "a"), ("start", "b")]

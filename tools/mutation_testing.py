@@ -8,7 +8,8 @@ a 2-core machine and a TensorFlow test suite need:
 * **A copy.**  Everything happens in ``build/mutation/work/``, a fresh copy of ``reference/``, ``spec/``, ``tests/``, ``ledger/``,
   ``conftest.py`` and ``pyproject.toml`` made at every start; the working tree is never written to, so an
   interrupted run (Ctrl-C, a killed shell) cannot leave a mutant behind.  Tests run with
-  ``PYTHONPATH=<copy>`` and the run stops if ``import reference`` does not resolve to the copy.
+  ``PYTHONPATH=<copy>`` and the run stops if ``import reference`` does not resolve to the copy.  With
+  ``--jobs N`` there are N copies (``work-0/`` ...), each made and checked the same way (``tools/mutation_pool.py``).
 * **Only the spec that exercises a mutant.**  The spec modules that exercise a reference module are
   derived from the imports (``from reference import x``, ``from reference.x import ...``, module names
   run as subprocesses, such as ``"reference.distributed"``), followed through ``reference``'s and
@@ -22,10 +23,11 @@ a 2-core machine and a TensorFlow test suite need:
 * **A sample.**  All of ``reference/`` is thousands of mutants; ``--sample N`` draws N of the reachable
   ones, stratified by module (proportional allocation, largest remainder, at least one per module while N
   allows), with ``random.Random(f"{seed}:{module}")``, so the same code and seed give the same sample.
-* **One core, a timeout.**  One mutant at a time, each in its own ``python -m pytest`` (no fork after
-  TensorFlow has started), with ``-p no:xdist -p no:randomly``, 1 thread for TensorFlow/OpenMP by default,
-  and a wall-clock limit of ``timeout_base + timeout_factor x`` (baseline seconds of the selected tests);
-  on expiry the whole process group is killed and the mutant counts as a timeout.
+* **One core a job, a timeout.**  One mutant at a time per job (``--jobs``, default ``MUTANTS_JOBS`` or 1),
+  each in its own ``python -m pytest`` (no fork after TensorFlow has started), with ``-p no:xdist -p no:randomly``,
+  1 thread for TensorFlow/OpenMP by default, and a wall-clock limit of ``timeout_base + timeout_factor x``
+  (baseline seconds of the selected tests); on expiry the whole process group is killed and the mutant
+  counts as a timeout.
 
 * **Two families.**  ``--family cosmic`` (cosmic-ray's syntactic operators), ``--family semantic`` (ours:
   ``tools/semantic_mutants.toml``, the ML bugs a maintainer makes, such as a leak between splits, a dropped
@@ -41,7 +43,7 @@ the kill rate; "not pinned: ..." ones are real gaps in the spec).  The kill rate
 (killed + timeout) / (tried - equivalent survivors).
 
 Usage: ``python -m tools.mutation_testing --help``; ``make mutants`` passes MUTANTS_SAMPLE, MUTANTS_SEED,
-MUTANTS_MODULES, MUTANTS_MARK and MUTANTS_REPORT.  This module is also the pytest plugin the baseline run
+MUTANTS_MODULES, MUTANTS_MARK, MUTANTS_REPORT and MUTANTS_JOBS.  This module is also the pytest plugin the baseline run
 loads (``-p tools.mutation_testing``), active only when ``MUTANTS_BASELINE=1``.
 """
 
@@ -51,6 +53,7 @@ import argparse
 import ast
 import contextlib
 import datetime as _dt
+import functools
 import hashlib
 import json
 import os
@@ -58,7 +61,6 @@ import platform
 import random
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -66,6 +68,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tools import mutation_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT_ENV = "MUTANTS_TEST_CONTEXT"
@@ -479,29 +483,24 @@ def _env(work: Path, threads: int) -> dict:
 
 
 def _run(cmd: list[str], cwd: Path, env: dict, timeout: float | None) -> tuple[int | None, str, float]:
-    """Run in its own process group; (exit code or None on timeout, output, seconds).  Ctrl-C kills the group."""
+    """Run in its own process group; (exit code or None on timeout, output, seconds).  Ctrl-C kills the group;
+    so does ``mutation_pool.stop()``, and then this raises ``mutation_pool.Stopped``."""
     start = time.monotonic()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    proc = mutation_pool.start(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         out, _ = proc.communicate(timeout=timeout)
-        return proc.returncode, out.decode("utf-8", "replace"), time.monotonic() - start
+        code = proc.returncode
     except subprocess.TimeoutExpired:
-        _kill(proc)
+        mutation_pool.kill(proc)
         out, _ = proc.communicate()
-        return None, out.decode("utf-8", "replace"), time.monotonic() - start
+        code = None
     except BaseException:
-        _kill(proc)
+        mutation_pool.kill(proc)
         proc.wait()
         raise
-
-
-def _kill(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        proc.kill()
+    finally:
+        mutation_pool.finished(proc)
+    return code, out.decode("utf-8", "replace"), time.monotonic() - start
 
 
 def _pytest(python: str, targets: list[str], marker: str, extra: tuple = ()) -> list[str]:
@@ -1214,6 +1213,12 @@ def parse_args(argv=None):
         default=int(env("MUTANTS_THREADS") or 1),
         help="TensorFlow/OpenMP threads per test run (0: leave the defaults)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=int(env("MUTANTS_JOBS") or 1),
+        help="mutants run at once, each in its own copy of the tree (work-0, work-1, ...); the baseline stays one run",
+    )
     parser.add_argument("--no-confirm", action="store_true", help="do not rerun survivors on their whole spec modules")
     parser.add_argument("--no-cache", action="store_true", help="rerun the baseline even if the code is unchanged")
     parser.add_argument(
@@ -1229,18 +1234,22 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.jobs < 1:
+        sys.exit("--jobs must be at least 1")
     if args.notes_only:
         print(summary_line(refresh_notes(ROOT / args.report)), flush=True)
         return 0
     started = time.monotonic()
     python = sys.executable
     out = (ROOT / args.work).resolve()
-    work = out / "work"
-    for stale in ("logs", "work"):
-        shutil.rmtree(out / stale, ignore_errors=True)
+    workdirs = mutation_pool.copies(out, args.jobs)
+    for stale in (out / "logs", out / "work", *out.glob("work-*")):
+        shutil.rmtree(stale, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
-    make_copy(work)
-    _check_copy(work, python)
+    for copy in workdirs:
+        make_copy(copy)
+        _check_copy(copy, python)
+    work = workdirs[0]  # the import map, the mutants' locations and the baseline: the copies are the same
 
     mapping = import_map(work)
     wanted = [w.strip() for w in args.modules.split(",") if w.strip()]
@@ -1312,6 +1321,18 @@ def main(argv=None) -> int:
 
     log_dir = out / "logs"
     log_dir.mkdir(exist_ok=True)
+    run = functools.partial(
+        run_mutant,
+        python=python,
+        baseline=baseline,
+        mapping=mapping,
+        marker=args.mark,
+        threads=args.threads,
+        factor=args.timeout_factor,
+        base=args.timeout_base,
+        confirm=not args.no_confirm,
+        log_dir=log_dir,
+    )
     interrupted = False
     results = []
     for family, population, sample, stem in runs:
@@ -1327,36 +1348,14 @@ def main(argv=None) -> int:
                 previous = {}
         family_started = time.monotonic()
         if not interrupted:
+            print(f"{family}: {len(sample)} mutants, {len(workdirs)} at a time", flush=True)
             try:
-                for i, m in enumerate(sample, 1):
-                    what = m.job_id if family == "semantic" else m.operator.removeprefix("core/")
-                    head = f"[{family} {i:>3}/{len(sample)}] {m.module}:{m.line} {m.function} {what}"
-                    print(f"{head} ({len(m.tests)} tests) ...", end=" ", flush=True)
-                    run_mutant(
-                        m,
-                        work,
-                        python,
-                        baseline,
-                        mapping,
-                        args.mark,
-                        args.threads,
-                        args.timeout_factor,
-                        args.timeout_base,
-                        not args.no_confirm,
-                        log_dir,
-                    )
-                    if m.outcome == "survived":
-                        m.note = _note_for(m, previous)
-                    detail = {"killed": f"by {m.killed_by}", "survived": m.note or _diff_cell(m.diff)}.get(
-                        m.outcome, m.note
-                    )
-                    elapsed = time.monotonic() - started
-                    print(
-                        f"{m.outcome.upper()} {detail} ({m.seconds:.0f} s; {elapsed / 60:.1f} min so far)", flush=True
-                    )
+                run_sample(sample, workdirs, run, previous, started)
             except KeyboardInterrupt:
                 interrupted = True
-                print("\ninterrupted: the copy is discarded; the working tree was never touched", flush=True)
+                print(
+                    "\ninterrupted: every copy restored and discarded; the working tree was never touched", flush=True
+                )
         if family == "cosmic":
             _record_session(session, population)
         info = {
@@ -1398,6 +1397,35 @@ def main(argv=None) -> int:
     for family, counts in results:
         print(f"{family}: {summary_line(counts)}", flush=True)
     return 130 if interrupted else 0
+
+
+def run_sample(sample: list[Mutant], workdirs: list[Path], run, previous: dict[str, str], started: float) -> None:
+    """``run(mutant, copy)`` for the sample, ``len(workdirs)`` at a time (``mutation_pool``); one progress line
+    per mutant as it finishes.  A mutant cut short by Ctrl-C gets no outcome, so no report row."""
+    finished = 0
+
+    def job(m: Mutant, copy: Path) -> None:
+        try:
+            run(m, copy)
+        except mutation_pool.Stopped:
+            m.outcome = ""
+            raise
+
+    def done(m: Mutant) -> None:
+        nonlocal finished
+        finished += 1
+        if m.outcome == "survived":
+            m.note = _note_for(m, previous)
+        what = m.job_id if m.family == "semantic" else m.operator.removeprefix("core/")
+        detail = {"killed": f"by {m.killed_by}", "survived": m.note or _diff_cell(m.diff)}.get(m.outcome, m.note)
+        elapsed = time.monotonic() - started
+        print(
+            f"[{m.family} {finished:>3}/{len(sample)}] {m.module}:{m.line} {m.function} {what} ({len(m.tests)} tests) "
+            f"{m.outcome.upper()} {detail} ({m.seconds:.0f} s; {elapsed / 60:.1f} min so far)",
+            flush=True,
+        )
+
+    mutation_pool.run_all(sample, workdirs, job, done)
 
 
 def _record_session(session: Path, mutants: list[Mutant]) -> None:
