@@ -258,19 +258,9 @@ def _idiom_namespace(folder: str, seed: int = 0) -> dict:
     """keras2_idioms.learner_namespace on tf_keras: the same compiled 4-input 3-class model and data."""
     import tf_keras
 
-    rng = np.random.default_rng(seed)
-    tf_keras.utils.set_random_seed(seed)
-    model = tf_keras.Sequential([tf_keras.Input((4,)), tf_keras.layers.Dense(3, activation="softmax")])
-    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    return {
-        "keras": tf_keras,
-        "np": np,
-        "model": model,
-        "x": rng.normal(size=(16, 4)).astype("float32"),
-        "y": rng.integers(0, 3, size=16),
-        "images": rng.uniform(size=(4, 8, 8, 1)).astype("float32"),
-        "folder": str(folder),
-    }
+    from reference.basics import keras2_idioms  # imports Keras 3 too: after backend_switch
+
+    return keras2_idioms.learner_namespace(folder, seed, keras_module=tf_keras)
 
 
 def idioms(folder: str, limit: int | None = None) -> dict:

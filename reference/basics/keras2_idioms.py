@@ -242,14 +242,17 @@ def idiom(name: str) -> Idiom:
     raise ValueError(f"no Keras 2 idiom named {name!r}; known: {', '.join(row.name for row in IDIOMS)}")
 
 
-def learner_namespace(folder: str, seed: int = 0) -> dict:
-    """What every snippet may use: keras, np, a compiled 4-input 3-class ``model``, ``x``, ``y``, ``images``."""
+def learner_namespace(folder: str, seed: int = 0, keras_module=keras) -> dict:
+    """What every snippet may use: keras, np, a compiled 4-input 3-class ``model``, ``x``, ``y``, ``images``.
+
+    ``keras_module`` is Keras 3 here; reference.basics.keras2 passes tf_keras (Keras 2) to run the same snippets
+    on the same model and data there."""
     rng = np.random.default_rng(seed)
-    keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    keras_module.utils.set_random_seed(seed)
+    model = keras_module.Sequential([keras_module.Input((4,)), keras_module.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     return {
-        "keras": keras,
+        "keras": keras_module,
         "np": np,
         "model": model,
         "x": rng.normal(size=(16, 4)).astype("float32"),
