@@ -21,6 +21,14 @@ if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
 
 import pytest  # noqa: E402
 
+# Keras imports requests, whose urllib3 opens (and closes) an IPv6 socket at import to learn whether the host has
+# IPv6: no traffic, but pytest-socket blocks it inside the first test that imports Keras and prints a warning.
+# Imported here, before sockets are blocked, that probe happens once, harmlessly.
+try:
+    import urllib3.util.connection  # noqa: F401
+except ImportError:  # not installed: then nothing probes either
+    pass
+
 from reference.backends import require_backend  # noqa: E402
 
 # The claims ledger (ledger/plugin.py).  Loaded here, where pytest registers it before the session starts on the
