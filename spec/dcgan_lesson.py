@@ -1,14 +1,13 @@
 """What the three §4.2 lessons share: the document's imports as a reader runs them, a small DCGAN, and the
 per-backend probe runner (each probe is a readable function in spec.backend_probes)."""
 
-import json
-
 import keras
 import pytest
 
 from reference import backends
 from reference.gans import dcgan
 from spec.shared_runs import shared_run
+from spec.support import last_json_line
 
 needs_tf = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow", reason="tf.data / GradientTape constructs: tensorflow backend only"
@@ -45,17 +44,12 @@ def document_namespace() -> dict:
 
 
 class ProbeCrashed(RuntimeError):
-    """A backend probe's interpreter exited with an error (or the probe raised) instead of reporting its result."""
+    """A backend probe raised instead of reporting its result (a broken claim in the ledger, not a drifted one)."""
 
 
 def _probes_on(backend: str) -> dict:
     done = backends.run_with_backend(backend, "spec.backend_probes", "all")
-    if done.returncode != 0:  # a crashed probe is a broken claim in the ledger, not a drifted one
-        lines = done.stderr.strip().splitlines() or [""]
-        raise ProbeCrashed(
-            f"backend probes on {backend} exited with {done.returncode}: {lines[-1]}\n{done.stderr[-1500:]}"
-        )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return last_json_line(done, f"backend probes on {backend}")
 
 
 def probe_every_backend(name: str) -> dict:

@@ -9,18 +9,14 @@ asks for these, so the Keras 3 part is asserted either way.  ``key(report, what)
 """
 
 import importlib.util
-import json
 
 import pytest
 
 from reference import backends
 from spec.shared_runs import shared_run
+from spec.support import last_json_line
 
 INSTALL = "pip install -e '.[legacy]'"
-
-
-class ProbeCrashed(RuntimeError):
-    """The Keras 2 probe's interpreter exited with an error instead of printing its result."""
 
 
 def installed() -> bool:
@@ -31,10 +27,7 @@ def _measure() -> dict:
     done = backends.run_with_backend(
         "tensorflow", "reference.basics.keras2", env={"TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300
     )
-    if done.returncode != 0:  # a crashed probe is a broken claim in the ledger, not a drifted one
-        lines = done.stderr.strip().splitlines() or [""]
-        raise ProbeCrashed(f"reference.basics.keras2 exited with {done.returncode}: {lines[-1]}\n{done.stderr[-1500:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return last_json_line(done, "reference.basics.keras2")
 
 
 def keras2() -> dict:

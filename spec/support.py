@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import subprocess
 import warnings
 
 import numpy as np
@@ -26,3 +28,17 @@ def weights_of(model) -> list[np.ndarray]:
 def largest_change(before: list[np.ndarray], after: list[np.ndarray]) -> float:
     """Largest absolute difference between two weight snapshots."""
     return max(float(np.max(np.abs(a - b))) for a, b in zip(before, after))
+
+
+class SubprocessCrashed(RuntimeError):
+    """A measuring subprocess exited with an error instead of printing its result.
+
+    Raised rather than asserted: the ledger reports the claim as broken (a crash), never as drifted."""
+
+
+def last_json_line(done: subprocess.CompletedProcess, what: str) -> dict:
+    """The JSON result a measuring subprocess printed last; ``SubprocessCrashed`` if it exited with an error."""
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [""]
+        raise SubprocessCrashed(f"{what} exited with {done.returncode}: {lines[-1]}\n{done.stderr[-1500:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -11,19 +11,17 @@ The document lists this section but never writes it; each claim is the standard 
 section makes, measured.  Reference code: ``reference.basics.tf_and_keras``.
 """
 
-import json
-
 import keras
 import pytest
 
 from ledger import Verdict, claim
 from reference import backends
 from reference.basics import tf_and_keras
+from spec.support import last_json_line
 
 
 def _last_json_line(done) -> dict:
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return last_json_line(done, "reference.basics.tf_and_keras")
 
 
 @claim(
