@@ -22,6 +22,14 @@ import numpy as np
 from reference import cli
 
 
+def toy_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """512 rows of 16 normal features from ``seed``; the label says whether the first four sum above zero."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(512, 16)).astype("float32")
+    y = (x[:, :4].sum(axis=1) > 0).astype("float32")
+    return x, y
+
+
 def train(devices: int, seed: int = 0, epochs: int = 3) -> dict:
     if keras.backend.backend() != "jax":
         raise RuntimeError(f"keras.distribution needs the jax backend, not {keras.backend.backend()}")
@@ -35,9 +43,7 @@ def train(devices: int, seed: int = 0, epochs: int = 3) -> dict:
         )
     keras.distribution.set_distribution(keras.distribution.DataParallel(devices=available[:devices]))
     keras.utils.set_random_seed(seed)
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(512, 16)).astype("float32")
-    y = (x[:, :4].sum(axis=1) > 0).astype("float32")
+    x, y = toy_data(seed)
     model = keras.Sequential(
         [keras.Input((16,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1, activation="sigmoid")]
     )

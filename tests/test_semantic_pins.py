@@ -469,3 +469,271 @@ def test_load_mnist_returns_writable_copies():
 
     (x, _), _ = load_mnist()
     assert x.flags.writeable
+
+
+# --------------------------------------------------------------------------- ch1: survivors of the full run
+
+
+def test_compile_settings_digits_are_scaled_to_the_unit_range():
+    # ch1-compile-digits-unscaled: the compile-settings experiments train on pixels in [0, 1], not 0-255
+    from reference.basics.compile_settings import mnist_digits
+
+    x, y = mnist_digits(64)
+    assert x.shape == (64, 784) and x.dtype == np.float32 and y.dtype == np.int64
+    assert x.min() >= 0.0 and 0.9 < x.max() <= 1.0
+
+
+def test_gradient_probe_measures_at_the_models_own_weights():
+    # ch1-gradient-probe-fresh-weights: the probe's clone must take the model's weights, not a fresh draw.
+    # With a zero kernel and bias a softmax layer predicts 1/2 for both classes, so the gradient of the mean
+    # cross-entropy with respect to the kernel is X^T (1/2 - onehot(y)) / n, computed here by hand.
+    import keras
+
+    from reference.basics.regularisation import layer_gradient_norms
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    model.set_weights([np.zeros((3, 2), "float32"), np.zeros(2, "float32")])
+    x = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0], [1.0, 1.0, 1.0]], "float32")
+    y = np.array([0, 1, 1, 0])
+    by_hand = np.linalg.norm(x.T @ (0.5 - np.eye(2)[y]) / len(x))
+    assert layer_gradient_norms(model, x, y) == pytest.approx([by_hand], rel=1e-4)
+    np.testing.assert_array_equal(model.get_weights()[0], 0.0)  # the model itself is left unchanged
+
+
+def test_workflow_mlp_initialisation_follows_its_seed():
+    # ch1-mlp-init-seed-ignored: build_mlp(seed=s) draws its kernels from s (same seed, same weights)
+    from reference.basics.workflow import build_mlp
+
+    first, again, other = (build_mlp(8, 4, seed=s).get_weights()[0] for s in (1, 1, 2))
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+def test_segment_colors_samples_its_pixels_from_its_seed():
+    # ch3-segment-seed-ignored: with a 3-pixel sample and k=3 the palette is the sampled pixels themselves,
+    # so the seed must change which colours come out
+    from reference.clustering.applications import segment_colors
+
+    image = np.random.default_rng(0).integers(0, 256, size=(10, 10, 3)).astype("uint8")
+    palettes = {
+        tuple(map(tuple, np.unique(segment_colors(image, 3, seed=s, sample=3).reshape(-1, 3), axis=0)))
+        for s in range(4)
+    }
+    assert len(palettes) > 1
+
+
+def test_autoencoder_codes_follow_their_seed():
+    # ch3-autoencoder-seed-ignored: the autoencoder is initialised and trained from its seed
+    from reference.clustering.applications import autoencoder_embedding
+
+    x = np.random.default_rng(0).uniform(size=(32, 8)).astype("float32")
+    first, again, other = (autoencoder_embedding(x, dim=2, epochs=1, seed=s) for s in (0, 0, 1))
+    np.testing.assert_allclose(first, again, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(first, other)
+
+
+def test_photo_patches_follow_their_seed():
+    # shared-photo-patches-seed-ignored: the patches' positions and flips come from the seed
+    from reference.data import load_photo_patches
+
+    first, again, other = (load_photo_patches(n=8, seed=s) for s in (0, 0, 1))
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+def test_distributed_toy_data_follows_its_seed_and_labels_the_first_four_features():
+    # shared-distributed-seed-ignored, shared-distributed-target-features
+    from reference.distributed import toy_data
+
+    x, y = toy_data(seed=1)
+    assert x.shape == (512, 16) and y.shape == (512,)
+    np.testing.assert_array_equal(y, (x[:, 0] + x[:, 1] + x[:, 2] + x[:, 3] > 0).astype("float32"))
+    assert not np.array_equal(toy_data(seed=2)[0], x)
+
+
+def test_conditional_gan_compiles_with_its_own_learning_rate():
+    # ch4-cgan-lr-default: compile() without arguments uses the conditional recipe's 5e-4 (2.5x DCGAN's 2e-4)
+    from reference.gans import conditional_gan as cg
+
+    gan = cg.ConditionalGAN(cg.build_generator(filters=8), cg.build_discriminator(filters=4, hidden=8))
+    gan.compile()
+    for optimizer in (gan.d_optimizer, gan.g_optimizer):
+        assert float(np.asarray(optimizer.learning_rate)) == pytest.approx(5e-4)
+
+
+def test_cyclegan_weights_the_cartoon_cycle_strongly_and_the_photo_cycle_weakly():
+    # ch4-cycle-weights-swapped: the combined loss is 1, 1 (adversarial), 0.1 (photo cycle), 10 (cartoon cycle),
+    # 2, 2 (identities) times the per-output losses, observed through evaluate() against losses computed by hand
+    from reference.gans import cartoon as ct
+
+    gan = ct.CycleGAN(filters=4, discriminator_filters=4, average=None)
+    rng = np.random.default_rng(0)
+    a, b = (rng.uniform(-1, 1, size=(2, ct.SIZE, ct.SIZE, 1)).astype("float32") for _ in range(2))
+    outputs = [np.asarray(o) for o in gan.combined.predict([a, b], verbose=0)]
+    ones = np.ones_like(outputs[0])
+    targets = [ones, ones, a, b, b, a]
+    by_output = [np.mean((o - t) ** 2) for o, t in zip(outputs[:2], targets[:2])]
+    by_output += [np.mean(np.abs(o - t)) for o, t in zip(outputs[2:], targets[2:])]
+    total = gan.combined.evaluate([a, b], targets, verbose=0, return_dict=True)["loss"]
+    assert total == pytest.approx(np.dot([1, 1, 0.1, 10, 2, 2], by_output), rel=1e-3)
+
+
+def test_face_resemblance_leaves_each_face_out_of_its_own_mean():
+    # ch4-face-resemblance-includes-self: face i is compared with the mean of the other 99
+    import skimage.data
+
+    from reference.gans import cartoon as ct
+
+    faces = skimage.data.lfw_subset().reshape(200, -1).astype("float64")[: ct.FACES]
+    first, _ = ct.face_resemblance()
+    for i in (0, 42, ct.FACES - 1):
+        others = np.delete(faces, i, axis=0).mean(axis=0)
+        assert first[i] == pytest.approx(np.corrcoef(faces[i], others)[0, 1], rel=1e-9)
+
+
+def test_dcgan_compiles_with_the_radford_optimizer_settings():
+    # ch4-dcgan-lr-default, ch4-dcgan-g-beta1-default: compile() without arguments gives both networks
+    # Adam(2e-4, beta_1=0.5), the DCGAN paper's settings the tutorial uses
+    from reference.gans import dcgan
+
+    gan = dcgan.DCGAN(dcgan.build_generator(width=0.125), dcgan.build_discriminator(width=0.125))
+    gan.compile()
+    for optimizer in (gan.d_optimizer, gan.g_optimizer):
+        assert float(np.asarray(optimizer.learning_rate)) == pytest.approx(2e-4)
+        assert float(np.asarray(optimizer.beta_1)) == pytest.approx(0.5)
+
+
+def test_kaggle_models_train_at_their_own_learning_rates(monkeypatch):
+    # ch5-learning-rates-swapped: the MLP trains at 2e-3 and the CNN at 3e-3 (Adam), seen at the optimizer made
+    import keras
+
+    from reference.kaggle import digit_recognizer as dr
+
+    made = []
+    real_adam = keras.optimizers.Adam
+
+    def recording_adam(learning_rate=0.001, *args, **kwargs):
+        made.append(learning_rate)
+        return real_adam(learning_rate, *args, **kwargs)
+
+    monkeypatch.setattr(keras.optimizers, "Adam", recording_adam)
+    x = np.random.default_rng(0).integers(0, 256, size=(8, 784)).astype("uint8")  # flat pixels, as the CSVs hold
+    y = np.arange(8) % 10
+    for name in ("mlp", "cnn"):
+        dr.fit_predict(name, x, y, [x[:2]], epochs=1)
+    assert made == [pytest.approx(2e-3), pytest.approx(3e-3)]
+
+
+def _tiny_style_transfer(**weights):
+    from reference.gans import style_transfer as st
+
+    features = st.feature_network(size=32)
+    rng = np.random.default_rng(0)
+    content, style = (rng.uniform(0, 255, size=(32, 32, 3)).astype("float32") for _ in range(2))
+    return st.StyleTransfer(features, content, style, **weights)
+
+
+def test_style_transfer_optimises_the_image_alone_and_weights_each_term():
+    # ch4-style-features-trainable: the image is the only trainable weight (VGG16 stays frozen);
+    # ch4-style-content-weights-swapped: loss = content_weight * content + style_weight * style + smoothness term
+    import keras
+
+    model = _tiny_style_transfer(content_weight=1.0, style_weight=3.0, smoothness_weight=0.5)
+    assert [w.name for w in model.trainable_weights] == ["image"]
+    maps = model.call()
+    content, style = (float(keras.ops.convert_to_numpy(t)) for t in model.loss_terms(maps))
+    rough = float(keras.ops.convert_to_numpy(model.roughness()))
+    loss = float(keras.ops.convert_to_numpy(model.compute_loss(y_pred=maps)))
+    assert abs(content - style) > 1e-3  # so that swapping the weights would show
+    assert loss == pytest.approx(1.0 * content + 3.0 * style + 0.5 * rough, rel=1e-5)
+
+
+def test_roughness_is_the_total_variation_over_both_axes():
+    # ch4-roughness-one-axis-twice: an image that changes only from column to column is rough only across
+    model = _tiny_style_transfer()
+    stripes = np.zeros((1, 32, 32, 3), "float32")
+    stripes[:, :, ::2] = 255.0  # alternate columns black and white
+    model.image.assign(stripes)
+    assert float(np.asarray(model.roughness())) == pytest.approx(1.0, rel=1e-6)  # down: 0, right: mean of 1
+
+
+def test_style_images_are_cropped_at_the_centre():
+    # ch4-load-image-corner-crop: a non-square photo is cut to its central square before resizing
+    import skimage.data
+    from skimage.transform import resize
+
+    from reference.gans.style_transfer import load_image
+
+    photo = skimage.data.coffee()  # 400 x 600
+    side = min(photo.shape[:2])
+    top, left = (photo.shape[0] - side) // 2, (photo.shape[1] - side) // 2
+    centre = resize(photo[top : top + side, left : left + side], (32, 32), anti_aliasing=True, preserve_range=True)
+    np.testing.assert_allclose(load_image("coffee", size=32), centre.astype("float32"), atol=1e-3)
+
+
+def test_kaggle_mlp_drops_a_fifth_of_its_hidden_units():
+    # ch5-mlp-dropout-default: the recipe's MLP (784-256-10) drops 20% of its hidden units in training
+    import keras
+
+    from reference.kaggle.digit_recognizer import build_mlp
+
+    model = build_mlp()
+    rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    assert rates == [pytest.approx(0.2)]
+    dropout = next(layer for layer in model.layers if isinstance(layer, keras.layers.Dropout))
+    kept = np.asarray(dropout(np.ones((2000, 256), "float32"), training=True)) > 0
+    assert kept.mean() == pytest.approx(0.8, abs=0.01)  # observed: a fifth of the units zeroed
+
+
+def test_kaggle_training_follows_its_seed():
+    # ch5-fit-seed-ignored: fit_predict(seed=s) initialises and shuffles from s (same seed, same predictions)
+    from reference.kaggle.digit_recognizer import fit_predict
+
+    x = np.random.default_rng(0).integers(0, 256, size=(16, 784)).astype("uint8")
+    y = np.arange(16) % 10
+    first, again, other = (fit_predict("mlp", x, y, [x[:4]], epochs=1, seed=s)[0] for s in (0, 0, 1))
+    np.testing.assert_allclose(first, again, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(first, other)
+
+
+def test_detector_loss_weighs_the_box_twenty_times_the_class():
+    # ch2-box-weight-default: evaluate()'s total is 1 x class cross-entropy + 20 x box MSE, by hand from predict()
+    from reference.vision import detection
+
+    model = detection.compile_detector(detection.build_detector())
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=(4, detection.CANVAS, detection.CANVAS, 1)).astype("float32")
+    y = {"class": np.arange(4), "box": rng.uniform(size=(4, 4)).astype("float32")}
+    predicted = model.predict(x, verbose=0)
+    cross_entropy = -np.mean(np.log(predicted["class"][np.arange(4), y["class"]]))
+    box_mse = np.mean((predicted["box"] - y["box"]) ** 2)
+    total = model.evaluate(x, y, verbose=0, return_dict=True)["loss"]
+    assert total == pytest.approx(cross_entropy + 20.0 * box_mse, rel=1e-3)
+
+
+def test_style_transfer_freezes_whatever_feature_network_it_is_given():
+    # ch4-style-features-trainable: feature_network() freezes VGG16 itself, so the pin hands StyleTransfer a
+    # trainable network: the image must still be the only weight fit() moves
+    import keras
+
+    from reference.gans import style_transfer as st
+
+    image = keras.Input((32, 32, 3))
+    first = keras.layers.Conv2D(4, 3, padding="same")(image)
+    features = keras.Model(image, [first, keras.layers.Conv2D(4, 3, padding="same")(first)])
+    rng = np.random.default_rng(0)
+    content, style = (rng.uniform(0, 255, size=(32, 32, 3)).astype("float32") for _ in range(2))
+    model = st.StyleTransfer(features, content, style)
+    assert [w.name for w in model.trainable_weights] == ["image"]
+
+
+def test_mnist_convnet_drops_half_of_its_features_in_training():
+    # ch2-convnet-dropout-default: Keras's MNIST convnet example drops 50% before its softmax layer
+    import keras
+
+    from reference.vision.cnn import build_convnet
+
+    dropout = next(layer for layer in build_convnet().layers if isinstance(layer, keras.layers.Dropout))
+    kept = np.asarray(dropout(np.ones((1000, 1600), "float32"), training=True)) > 0
+    assert kept.mean() == pytest.approx(0.5, abs=0.01)
