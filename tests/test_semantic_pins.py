@@ -737,3 +737,87 @@ def test_mnist_convnet_drops_half_of_its_features_in_training():
     dropout = next(layer for layer in build_convnet().layers if isinstance(layer, keras.layers.Dropout))
     kept = np.asarray(dropout(np.ones((1000, 1600), "float32"), training=True)) > 0
     assert kept.mean() == pytest.approx(0.5, abs=0.01)
+
+
+def test_first_task_probe_scores_the_model_in_inference_mode():
+    # ch2-first-task-eval-training-mode: with a learning rate of 0 the probe's model keeps its initial weights,
+    # so its accuracy must be that of the same seeded network predicting with Dropout off
+    import keras
+
+    from reference.data import load_mnist
+    from reference.vision import transfer
+
+    accuracy = transfer.first_task_accuracy(keras.optimizers.SGD(learning_rate=0.0), seed=0, n_train=1, n_test=300)
+    _, (x_test, y_test) = load_mnist()
+    x_eval, y_eval = transfer.split_digits(x_test, y_test, transfer.FIRST)
+    keras.utils.set_random_seed(0)
+    untrained = transfer.classifier(transfer.feature_extractor())
+    guesses = untrained.predict(x_eval[:300], verbose=0).argmax(axis=-1)
+    assert accuracy == pytest.approx(float((guesses == y_eval[:300]).mean()))
+
+
+def test_dcgan_step_runs_the_discriminator_in_training_mode_throughout():
+    # ch4-dcgan-g-step-d-inference-mode: D's three calls in one step (real, fake, and the generator's step) all
+    # run with Dropout on; a spy on D's call records the mode each one asks for
+    from reference.gans.dcgan import fit_mnist, mnist_dcgan
+
+    gan = mnist_dcgan(width=0.125)
+    modes, call = [], gan.discriminator.call
+
+    def spy(*args, **kwargs):
+        modes.append(kwargs.get("training"))
+        return call(*args, **kwargs)
+
+    gan.discriminator.call = spy
+    fit_mnist(gan, steps=1, batch_size=8)
+    assert len(modes) >= 3 and set(modes) == {True}
+
+
+def test_train_wgan_takes_five_critic_steps_per_generator_step():
+    # ch4-train-wgan-one-critic-step: the recipe's default, observed in the two optimizers' step counts
+    from reference.gans.training import train_wgan
+
+    wgan, _ = train_wgan("clip", steps=1, batch_size=8, width=0.125)
+    assert (int(wgan.c_optimizer.iterations), int(wgan.g_optimizer.iterations)) == (5, 1)
+
+
+def test_wgan_generator_step_raises_the_critics_score_of_fakes():
+    # ch4-wgan-generator-loss-sign: with the critic held still (learning rate 0), one generator step must move the
+    # critic's mean score of generated images up, not down (the generator scored with its batch statistics, as it
+    # trains: fit() also moves its BatchNorm's running averages, which inference mode would use)
+    import keras
+
+    from reference.gans.dcgan import build_discriminator, build_generator
+    from reference.gans.wgan import WGAN
+
+    keras.utils.set_random_seed(0)
+    wgan = WGAN(
+        build_generator(image_shape=(28, 28, 1), width=0.125),
+        build_discriminator((28, 28, 1), width=0.125, sigmoid=False),
+        critic_steps=1,
+    )
+    wgan.compile(c_optimizer=keras.optimizers.SGD(0.0), g_optimizer=keras.optimizers.SGD(1e-3))
+    z = np.random.default_rng(0).normal(size=(256, wgan.latent_dim)).astype("float32")
+
+    def mean_score():
+        fakes = wgan.generator(z, training=True)
+        return float(keras.ops.mean(wgan.critic(fakes, training=False)))
+
+    before = mean_score()
+    real = np.random.default_rng(1).uniform(-1, 1, size=(64, 28, 28, 1)).astype("float32")
+    wgan.fit(real, batch_size=64, epochs=1, verbose=0)
+    assert mean_score() > before
+
+
+def test_style_features_see_mean_subtracted_pixels():
+    # ch4-vgg-preprocess-dropped: VGG16's preprocessing subtracts the ImageNet mean pixel, so an image of that one
+    # colour reaches the random-weight convolutions (zero biases) as zeros and leaves every feature at 0
+    import keras
+
+    from reference.gans.style_transfer import feature_network
+
+    network = feature_network(size=32, layers=("block1_conv1", "block2_conv1"))
+    mean_pixel = np.broadcast_to(np.array([123.68, 116.779, 103.939], "float32"), (1, 32, 32, 3))
+    for features in network(mean_pixel):
+        assert float(keras.ops.max(keras.ops.abs(features))) < 1e-3
+    assert float(keras.ops.max(network(mean_pixel + 50.0)[0])) > 0
