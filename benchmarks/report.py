@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 from collections import defaultdict
 from pathlib import Path
 
@@ -275,7 +276,8 @@ def render(rows, peaks, title, notes=(), other=(), method: str | None = None) ->
             f"{r['median_ms']:.2f}{flag} | {r['min_ms']:.2f} | {r['q1_ms']:.2f}-{r['q3_ms']:.2f} | "
             f"{r.get('rounds') or 'n/a'} | {first} | {r['samples_per_s']:,.0f} | {frac} | {_mem(r)} |"
         )
-    lines += _loop_styles(rows) + _backends(rows) + _native(rows) + _gpu_cpu(rows) + _what_to_use(rows)
+    lines += _loop_styles(rows) + _backends(rows) + _native(rows) + _gpu_cpu(rows) + _time_to_accuracy(other)
+    lines += _what_to_use(rows)
     if any(r["backend"] == "jax" and r["device"] == "cpu" and r["model"].startswith("dcgan") for r in rows):
         lines += ["", "## Why JAX's CPU rows for the GANs are slow", "", JAX_CPU_NOTE]
     return "\n".join(lines) + "\n"
@@ -404,6 +406,72 @@ def _gpu_cpu(rows) -> list[str]:
         lines.append(
             f"| {c['model']} | {c['way']} | {c['backend']} | {', '.join(map(str, c['batches']))} | "
             f"{_crossover_words(c)} | {' → '.join(f'{s:.1f}x' for s in c['speedups'])} |"
+        )
+    return lines
+
+
+def accuracy_runs(other) -> list[dict]:
+    """The time-to-accuracy records (``benchmarks.time_to_accuracy``) among the other records."""
+    return [r for r in other if r.get("kind") == "accuracy"]
+
+
+def _reached_cell(r) -> str:
+    flag = " ⚠" if r.get("loaded") else ""
+    epochs = f"{r['epochs']} epoch" + ("" if r["epochs"] == 1 else "s")
+    if r["reached"]:
+        return f"{r['train_s']:.1f} s{flag}, {epochs} ({r['accuracy']:.2%})"
+    got = "no epoch finished" if r.get("accuracy") is None else f"{r['accuracy']:.2%} after {epochs}"
+    return f"not reached ({r['stopped']}){flag}: {got}"
+
+
+def _accuracy_memory(runs, device) -> str:
+    key = "device_peak_bytes" if device == "gpu" else "rss_peak_bytes"
+    found = [r[key] for r in runs if r.get(key)]
+    return f"{max(found) / 2**20:,.0f}" if found else "n/a"
+
+
+def _time_to_accuracy(other) -> list[str]:
+    """Seconds to the target test accuracy per model, backend and device; CPU and GPU side by side where the
+    same machine has both, with the GPU's speed-up (medians of the runs that reached the target)."""
+    runs = accuracy_runs(other)
+    if not runs:
+        return []
+    groups = defaultdict(lambda: defaultdict(list))
+    for r in runs:
+        groups[(r.get("machine", "?"), r["model"], r["target"], r["backend"])][r["device"]].append(r)
+    devices = [d for d in ("cpu", "gpu") if any(r["device"] == d for r in runs)]
+    both = len(devices) == 2
+    several = len({key[0] for key in groups}) > 1
+    lines = [
+        "",
+        "## Time to accuracy",
+        "",
+        "Seconds of training (one `fit` call, compilation included, the test evaluation after each epoch left "
+        "out) until the first epoch whose accuracy on the 10,000 test digits reaches the target; memory as in "
+        "the table above (MiB). Recipes:",
+        "",
+        *sorted({f"- {r['model']}: {r['recipe']}; at most {r['max_epochs']} epochs" for r in runs}),
+        "",
+        ("| machine " if several else "")
+        + "| model | target | backend | "
+        + " | ".join(f"{d.upper()}: to target | {d.upper()} memory" for d in devices)
+        + (" | GPU speed-up |" if both else " |"),
+        ("|---" if several else "") + "|---|---|---|" + "---|---|" * len(devices) + ("---|" if both else ""),
+    ]
+    for (machine, model, target, backend), per in sorted(groups.items()):
+        cells = []
+        for device in devices:
+            cells.append("; ".join(_reached_cell(r) for r in per.get(device, [])) or "n/a")
+            cells.append(_accuracy_memory(per.get(device, []), device))
+        if both:
+            medians = {
+                d: statistics.median(r["train_s"] for r in per.get(d, []) if r["reached"])
+                for d in devices
+                if any(r["reached"] for r in per.get(d, []))
+            }
+            cells.append(f"{medians['cpu'] / medians['gpu']:.1f}x" if len(medians) == 2 else "n/a")
+        lines.append(
+            (f"| {machine} " if several else "") + f"| {model} | {target:.0%} | {backend} | " + " | ".join(cells) + " |"
         )
     return lines
 

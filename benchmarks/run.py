@@ -511,6 +511,53 @@ def build_case(model_name: str, way: str, batch: int, device: str, backend: str)
         return Case(model_name, way, batch, flops, spe, *_fit_timer(gan, real, None, batch, spe))
 
 
+# ----------------------------------------------------------------------------- the rows
+
+
+def hide_modules() -> None:
+    """Hide the packages named in BENCH_HIDE_MODULES (comma-separated): importing one raises ImportError, so a
+    rehearsal here behaves as a host that lacks it."""
+    for hidden in filter(None, os.environ.get("BENCH_HIDE_MODULES", "").split(",")):
+        sys.modules[hidden] = None
+
+
+def row_writer(out: Path, device: str, machine: str | None = None):
+    """A function that appends one row to the JSON-lines file ``out`` and flushes it at once, each row stamped
+    with this run's id and the machine (``machine`` or cores, CPU model and GPU)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    label = machine or machine_label()
+    run_id = f"{device}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+
+    def emit(row: dict) -> None:
+        row.update(run=run_id, machine=label)
+        with out.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(row) + "\n")
+            f.flush()
+
+    return emit
+
+
+def keras_backend(device: str, emit) -> tuple[str | None, bool]:
+    """(the active Keras backend or None where Keras is missing, whether to go on). A device the backend cannot
+    see is recorded as a ``skipped`` row (go on: False); a missing Keras as a ``note`` row (backend None)."""
+    try:
+        import keras
+
+        from reference import backends
+
+        backend = keras.backend.backend()
+        try:
+            backends.resolve_device(device)
+        except backends.DeviceNotAvailable as missing:
+            emit({"kind": "skipped", "device": device, "reason": str(missing)})
+            print(f"skipped: {missing}")
+            return backend, False
+    except ImportError as missing:
+        emit({"kind": "note", "device": device, "reason": f"Keras cases not run: {missing}"})
+        return None, True
+    return backend, True
+
+
 # ----------------------------------------------------------------------------- the run
 
 
@@ -564,34 +611,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     start = time.monotonic()
     deadline = start + args.budget_s
-    for hidden in filter(None, os.environ.get("BENCH_HIDE_MODULES", "").split(",")):
-        sys.modules[hidden] = None  # rehearse a host that lacks this package (import raises ImportError)
-
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    machine = args.machine or machine_label()
-    run_id = f"{args.device}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-
-    def emit(row):
-        row.update(run=run_id, machine=machine)
-        with args.out.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(row) + "\n")
-            f.flush()
-
-    try:
-        import keras
-
-        from reference import backends
-
-        backend = keras.backend.backend()
-        try:
-            backends.resolve_device(args.device)
-        except backends.DeviceNotAvailable as missing:
-            emit({"kind": "skipped", "device": args.device, "reason": str(missing)})
-            print(f"skipped: {missing}")
-            return 0
-    except ImportError as missing:  # no Keras here: the library-level rows only
-        keras, backend = None, None
-        emit({"kind": "note", "device": args.device, "reason": f"Keras cases not run: {missing}"})
+    hide_modules()
+    emit = row_writer(args.out, args.device, args.machine)
+    backend, ready = keras_backend(args.device, emit)
+    if not ready:
+        return 0
+    keras = sys.modules["keras"] if backend else None
     emit({"kind": "host", "device": args.device, "backend": backend, "versions": versions(),
           "argv": sys.argv[1:], **machine_state()})  # fmt: skip
 

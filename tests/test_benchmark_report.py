@@ -163,3 +163,51 @@ def test_main_writes_summary_and_plot(tmp_path):
     text = (tmp_path / "out" / "summary.md").read_text()
     assert "### Crossover batch" in text and "## How each row is measured" in text
     assert (tmp_path / "out" / "throughput.png").stat().st_size > 1000
+
+
+def _accuracy(device, model, train_s, epochs, accuracy, reached=True, stopped="target", **more):
+    """A benchmarks.time_to_accuracy record."""
+    target = {"mnist_mlp": 0.98, "mnist_convnet": 0.99}[model]
+    memory = {"device_peak_bytes": 300 * 2**20} if device == "gpu" else {"rss_peak_bytes": 2048 * 2**20}
+    return {
+        "kind": "accuracy", "backend": "jax", "device": device, "model": model, "target": target,
+        "max_epochs": 6, "batch": 128, "recipe": f"{model}'s recipe", "reached": reached, "stopped": stopped,
+        "epochs": epochs, "accuracy": accuracy, "train_s": train_s, "machine": MACHINE, **memory, **more,
+    }  # fmt: skip
+
+
+def test_time_to_accuracy_puts_cpu_and_gpu_side_by_side_with_the_speedup():
+    # Check that one line per model holds both devices' seconds, epochs and memory, and the CPU/GPU ratio.
+    records = [
+        _accuracy("cpu", "mnist_mlp", 60.0, 9, 0.9803),
+        _accuracy("gpu", "mnist_mlp", 12.0, 9, 0.9806),
+        _accuracy("cpu", "mnist_convnet", 240.0, 3, 0.9901, loaded=True),
+        _accuracy("gpu", "mnist_convnet", 16.0, 4, 0.9904),
+    ]
+    text = _rendered(MLP + records)
+    assert "## Time to accuracy" in text
+    assert (
+        "| model | target | backend | CPU: to target | CPU memory | GPU: to target | GPU memory | GPU speed-up |"
+        in text
+    )
+    assert (
+        "| mnist_mlp | 98% | jax | 60.0 s, 9 epochs (98.03%) | 2,048 | 12.0 s, 9 epochs (98.06%) | 300 | 5.0x |" in text
+    )
+    assert (
+        "| mnist_convnet | 99% | jax | 240.0 s ⚠, 3 epochs (99.01%) | 2,048 | 16.0 s, 4 epochs (99.04%) | 300 | 15.0x |"
+        in text
+    )
+    assert "- mnist_convnet: mnist_convnet's recipe; at most 6 epochs" in text
+
+
+def test_time_to_accuracy_says_when_and_why_a_target_was_missed():
+    # Check a CPU-only table (no GPU columns, no speed-up) with a run cut by its budget and one that ran out of epochs.
+    records = [
+        _accuracy("cpu", "mnist_convnet", 50.0, 1, 0.982, reached=False, stopped="budget"),
+        _accuracy("cpu", "mnist_mlp", 30.0, 0, None, reached=False, stopped="budget"),
+    ]
+    text = _rendered(records)
+    assert "| model | target | backend | CPU: to target | CPU memory |\n" in text
+    assert "| mnist_convnet | 99% | jax | not reached (budget): 98.20% after 1 epoch | 2,048 |" in text
+    assert "| mnist_mlp | 98% | jax | not reached (budget): no epoch finished | 2,048 |" in text
+    assert "GPU speed-up" not in text
