@@ -238,6 +238,7 @@ def test_data_parallel_equals_single_device(evidence):
     last_json_line(done, "reference.distributed")  # a crash is a broken claim, not a drifted one
     one, two = (json.loads(line) for line in done.stdout.strip().splitlines()[-2:])
     assert (one["devices"], two["devices"]) == (1, 2)
+    assert [len(w) for w in two["weights"]] == [16 * 32, 32, 32, 1]  # the 16-32-1 network of reference.distributed
     assert re.search(r"Mesh\('batch': 2", two["kernel_sharding"]), two["kernel_sharding"]
     difference = max(float(np.max(np.abs(np.array(a) - np.array(b)))) for a, b in zip(one["weights"], two["weights"]))
     evidence("2-device kernel sharding", two["kernel_sharding"])

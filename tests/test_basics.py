@@ -183,3 +183,18 @@ def test_keras2_idioms_reference_rejects_bad_input(tmp_path):
         k2.check_old(still_works, tmp_path)
     assert {row.outcome for row in k2.IDIOMS} <= set(k2.OUTCOMES)
     assert len({row.name for row in k2.IDIOMS}) == len(k2.IDIOMS)
+
+
+def test_augmenter_accepts_no_augmentation_and_then_changes_nothing():
+    # cosmic basics.augmentation `0 <= value` -> `0 < value`: 0 is a valid fraction and means "off"
+    from reference.basics.augmentation import augmenter
+
+    images = np.random.default_rng(0).uniform(size=(2, 28, 28, 1)).astype("float32")
+    same = augmenter(rotation=0.0, translation=0.0, zoom=0.0, seed=0)(images, training=True)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(same), images, atol=1e-5)
+
+
+def test_tiny_model_reports_its_last_epoch():
+    # cosmic basics.tf_and_keras history[-1] -> history[1]: with one epoch the first epoch is the last
+    result = tf_and_keras.train_tiny_model(epochs=1)
+    assert result["first_loss"] == result["last_loss"] and 0 <= result["accuracy"] <= 1

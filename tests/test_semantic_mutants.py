@@ -3,12 +3,14 @@
 Quick: no test runs.  For every entry, check that its ``find`` occurs exactly once in its file (so the
 mutation tool knows where to apply it, and the code has not moved under it), that the mutated file still
 parses, and that the catalogue covers every chapter of ``reference/`` as issue 25 asks.  Also the tool's
-pool (``--jobs``): each running job holds a copy of the tree no other job holds, and Ctrl-C stops them all.
+pool (``--jobs``): each running job holds a copy of the tree no other job holds, and Ctrl-C stops them all;
+and ``--survivors-of``, which reruns a report's survivors.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -145,3 +147,16 @@ def test_ctrl_c_stops_every_job_and_restores_its_copy(tmp_path):
         signal.signal(signal.SIGINT, before)
     assert time.monotonic() - begun < 30
     assert sorted(events) == [("restored", "a"), ("restored", "b"), ("start", "a"), ("start", "b")]
+
+
+def test_survivors_of_a_report_are_read_by_key(tmp_path):
+    """--survivors-of REPORT.json reruns only that report's survivors (after new pins); anything else exits in one line."""
+    report = tmp_path / "mutation.json"
+    rows = [{"key": "a", "outcome": "survived"}, {"key": "b", "outcome": "killed"}, {"key": "c", "outcome": "survived"}]
+    report.write_text(json.dumps({"mutants": rows}))
+    from tools import mutation_testing as mt
+
+    assert mt.survivor_keys(report) == {"a", "c"}
+    (tmp_path / "other.json").write_text("{}")
+    with pytest.raises(SystemExit, match="not a mutation report"):
+        mt.survivor_keys(tmp_path / "other.json")

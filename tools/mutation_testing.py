@@ -817,6 +817,15 @@ def _note_for(m: Mutant, previous: dict[str, str]) -> str:
     return NOTES.get(m.key) or previous.get(m.key, "")
 
 
+def survivor_keys(report: Path) -> set[str]:
+    """The keys of the mutants that survived in a report's .json (a clear exit when it is not one)."""
+    try:
+        rows = json.loads(report.read_text(encoding="utf-8"))["mutants"]
+        return {r["key"] for r in rows if r["outcome"] == "survived"}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        sys.exit(f"--survivors-of {report}: not a mutation report's .json ({error})")
+
+
 def summary_line(counts: dict) -> str:
     return (
         f"mutants: {counts['tried']} tried, {counts['killed']} killed, {counts['survived']} survived, "
@@ -1200,6 +1209,12 @@ def parse_args(argv=None):
     )
     parser.add_argument("--ids", default="", help="comma-separated semantic mutant ids to run (default: all)")
     parser.add_argument(
+        "--survivors-of",
+        default="",
+        help="a report's .json: run only the mutants that survived there (drawn as that run drew them), to check "
+        "that new pins kill them; write the result with --report/--semantic-report elsewhere",
+    )
+    parser.add_argument(
         "--semantic-report",
         default=env("MUTANTS_SEMANTIC_REPORT") or "docs/measurements/mutation_semantic",
         help="report path of the semantic family, without suffix",
@@ -1236,6 +1251,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.jobs < 1:
         sys.exit("--jobs must be at least 1")
+    rerun = survivor_keys(Path(args.survivors_of)) if args.survivors_of else None
     if args.notes_only:
         print(summary_line(refresh_notes(ROOT / args.report)), flush=True)
         return 0
@@ -1297,6 +1313,8 @@ def main(argv=None) -> int:
         sample = draw_sample(mutants, args.sample if args.sample > 0 else len(reachable), args.seed)
         for m in sample:
             m.diff = _diff_of(work, m)
+        if rerun is not None:  # a cosmic mutant's key is made from its diff
+            sample = [m for m in sample if m.key in rerun]
         print(
             f"cosmic sample: {len(sample)} of {len(reachable)} reachable mutants ({len(mutants)} in all), "
             f"seed {args.seed}",
@@ -1307,6 +1325,8 @@ def main(argv=None) -> int:
         reachable = [m for m in semantic if m.tests]
         size = args.semantic_sample if args.semantic_sample > 0 else len(reachable)
         sample = draw_sample(semantic, size, args.seed)
+        if rerun is not None:
+            sample = [m for m in sample if m.key in rerun]
         print(
             f"semantic sample: {len(sample)} of {len(reachable)} reached by the tier ({len(semantic)} in scope), "
             f"seed {args.seed}",
