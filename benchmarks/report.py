@@ -415,11 +415,17 @@ def accuracy_runs(other) -> list[dict]:
     return [r for r in other if r.get("kind") == "accuracy"]
 
 
+def seconds_to_target(r) -> float:
+    """Training seconds to the end of the epoch that reached the target (rows of 2026-12-07 before the field
+    existed hold it as their last ``epoch_train_s``)."""
+    return r.get("seconds_to_target") or r["epoch_train_s"][-1]
+
+
 def _reached_cell(r) -> str:
     flag = " ⚠" if r.get("loaded") else ""
     epochs = f"{r['epochs']} epoch" + ("" if r["epochs"] == 1 else "s")
     if r["reached"]:
-        return f"{r['train_s']:.1f} s{flag}, {epochs} ({r['accuracy']:.2%})"
+        return f"{seconds_to_target(r):.1f} s{flag}, {epochs} ({r['accuracy']:.2%})"
     got = "no epoch finished" if r.get("accuracy") is None else f"{r['accuracy']:.2%} after {epochs}"
     return f"not reached ({r['stopped']}){flag}: {got}"
 
@@ -465,7 +471,7 @@ def _time_to_accuracy(other) -> list[str]:
             cells.append(_accuracy_memory(per.get(device, []), device))
         if both:
             medians = {
-                d: statistics.median(r["train_s"] for r in per.get(d, []) if r["reached"])
+                d: statistics.median(seconds_to_target(r) for r in per.get(d, []) if r["reached"])
                 for d in devices
                 if any(r["reached"] for r in per.get(d, []))
             }

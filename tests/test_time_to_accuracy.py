@@ -23,13 +23,15 @@ def test_training_stops_at_the_first_epoch_that_reaches_the_target():
     seen = []
     result = train_to_target(model, data, data, 0.0, 5, 32, time.monotonic() + 60, lambda e, a: seen.append(e))
     assert (result["reached"], result["stopped"], result["epochs"], seen) == (True, "target", 1, [1])
-    assert result["wall_s"] >= result["train_s"] > 0 and result["eval_s"] > 0
+    assert result["wall_s"] >= result["train_s"] >= result["seconds_to_target"] == result["epoch_train_s"][0] > 0
+    assert result["eval_s"] > 0
 
 
 def test_a_target_out_of_reach_stops_at_the_cap_and_a_spent_budget_at_once():
     model, data = _tiny()
     capped = train_to_target(model, data, data, 1.01, 2, 32, time.monotonic() + 60)
     assert (capped["reached"], capped["stopped"], capped["epochs"]) == (False, "max_epochs", 2)
+    assert capped["seconds_to_target"] is None
     assert capped["epoch_train_s"][0] < capped["epoch_train_s"][1]  # cumulative
     assert capped["accuracy"] == capped["epoch_test_accuracy"][-1]
     spent = train_to_target(model, data, data, 0.0, 5, 32, time.monotonic() - 1)
