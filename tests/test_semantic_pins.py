@@ -394,6 +394,21 @@ def test_wgan_pieces_hand_computed():
     np.testing.assert_allclose(clipped, [-0.01, 0.01])
     mixed = keras.ops.convert_to_numpy(wgan._mix(keras.ops.ones((16, 1, 1, 1)), keras.ops.zeros((16, 1, 1, 1))))
     assert len(np.unique(mixed.round(6))) > 1
+    # ch4-gp-at-real-images: the penalty's gradient is taken between real and fake images, not at the real ones.
+    # A critic exp(sum of pixels) has gradient norm 2 * exp(sum) on 2x2 images: 2 at the all-zero "real" images,
+    # more at every point on the way to the all-one "fakes"
+    critic = keras.Sequential(
+        [
+            keras.Input((2, 2, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1, "exponential", kernel_initializer="ones"),
+        ]
+    )
+    tiny = WGAN(keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Reshape((2, 2, 1))]), critic)
+    norms = keras.ops.convert_to_numpy(
+        tiny.gradient_norms(np.zeros((16, 2, 2, 1), "float32"), np.ones((16, 2, 2, 1), "float32"))
+    )
+    assert norms.min() > 2.0 and norms.max() > 3.0
 
 
 def test_scaling_and_metrics_hand_computed():

@@ -817,11 +817,11 @@ def _note_for(m: Mutant, previous: dict[str, str]) -> str:
     return NOTES.get(m.key) or previous.get(m.key, "")
 
 
-def survivor_keys(report: Path) -> set[str]:
-    """The keys of the mutants that survived in a report's .json (a clear exit when it is not one)."""
+def survivor_rows(report: Path) -> list[dict]:
+    """The rows of the mutants that survived in a report's .json (a clear exit when it is not one)."""
     try:
         rows = json.loads(report.read_text(encoding="utf-8"))["mutants"]
-        return {r["key"] for r in rows if r["outcome"] == "survived"}
+        return [r for r in rows if r["outcome"] == "survived" and r["key"]]
     except (OSError, ValueError, KeyError, TypeError) as error:
         sys.exit(f"--survivors-of {report}: not a mutation report's .json ({error})")
 
@@ -1251,7 +1251,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.jobs < 1:
         sys.exit("--jobs must be at least 1")
-    rerun = survivor_keys(Path(args.survivors_of)) if args.survivors_of else None
+    rerun = survivor_rows(Path(args.survivors_of)) if args.survivors_of else None
     if args.notes_only:
         print(summary_line(refresh_notes(ROOT / args.report)), flush=True)
         return 0
@@ -1310,11 +1310,15 @@ def main(argv=None) -> int:
     runs = []
     if "cosmic" in families:
         reachable = [m for m in mutants if m.tests]
-        sample = draw_sample(mutants, args.sample if args.sample > 0 else len(reachable), args.seed)
+        if rerun is None:
+            sample = draw_sample(mutants, args.sample if args.sample > 0 else len(reachable), args.seed)
+        else:  # found by place, not drawn: --tests narrows which mutants are reachable, and so the draw
+            places = {(r["module"], r["operator"], r["occurrence"]) for r in rerun}
+            sample = [m for m in mutants if (m.module, m.operator.removeprefix("core/"), m.occurrence) in places]
         for m in sample:
             m.diff = _diff_of(work, m)
-        if rerun is not None:  # a cosmic mutant's key is made from its diff
-            sample = [m for m in sample if m.key in rerun]
+        if rerun is not None:  # the same edit still (a cosmic mutant's key is made from its diff), and reached
+            sample = [m for m in sample if m.key in {r["key"] for r in rerun} and m.tests]
         print(
             f"cosmic sample: {len(sample)} of {len(reachable)} reachable mutants ({len(mutants)} in all), "
             f"seed {args.seed}",
@@ -1326,7 +1330,7 @@ def main(argv=None) -> int:
         size = args.semantic_sample if args.semantic_sample > 0 else len(reachable)
         sample = draw_sample(semantic, size, args.seed)
         if rerun is not None:
-            sample = [m for m in sample if m.key in rerun]
+            sample = [m for m in semantic if m.key in {r["key"] for r in rerun} and m.tests]
         print(
             f"semantic sample: {len(sample)} of {len(reachable)} reached by the tier ({len(semantic)} in scope), "
             f"seed {args.seed}",
