@@ -24,4 +24,5 @@ def test_ratio_gate(benchmark):
         median_ms=last["median_ms"],
         loaded=last.get("loaded"),
     )
-    assert not outcome["failures"], "; ".join(outcome["failures"]) + f" in each of {len(outcome['attempts'])} attempts"
+    failures = "; ".join(map(str, outcome["failures"]))
+    assert not outcome["failures"], f"{failures} in each of {len(outcome['attempts'])} attempts"
